@@ -1,0 +1,23 @@
+// The directory a relative path starts from: the tracee's cwd or one of its directory fds. The
+// kernel knows both as host paths (/proc/<pid>/cwd, /proc/<pid>/fd/<n>); the guest view is their
+// translation. Read on demand: threads share a cwd, fchdir and chdir need no tracking this way.
+import { readlinkSync } from 'node:fs';
+import type { Base, PathTranslator } from '../paths.js';
+import { ERRNO } from '../../arch/index.js';
+
+export const AT_FDCWD = -100;
+
+export function hostLink(path: string): string | null {
+  try {
+    return readlinkSync(path, { encoding: 'latin1' });
+  } catch {
+    return null;
+  }
+}
+
+/** The base for `dirfd` of task `pid`, or an errno (EBADF for a closed fd). */
+export function baseOf(translator: PathTranslator, pid: number, dirfd: number): Base | number {
+  const host = hostLink(dirfd === AT_FDCWD ? `/proc/${pid}/cwd` : `/proc/${pid}/fd/${dirfd}`);
+  if (host === null || !host.startsWith('/')) return dirfd === AT_FDCWD ? ERRNO.ENOENT : ERRNO.EBADF;
+  return { host, guest: translator.toGuest(host) ?? '/' };
+}

@@ -1,0 +1,118 @@
+// The handler for every syscall in path-table.ts: read each path argument from the tracee,
+// resolve it in guest terms, apply the `paths` access rules, then either answer the call here
+// (queries, see emulate.ts), let it run untouched (the kernel would reach the same file), or
+// run it with the host path in place of the guest one.
+import { hostArch, ERRNO } from '../../arch/index.js';
+import type { Access } from '../../policy/plan.js';
+import type { Resolved } from '../paths.js';
+import type { Supervisor } from '../supervisor.js';
+import type { Tracee } from '../tracee.js';
+import { AT_FDCWD, baseOf } from './bases.js';
+import { emulate } from './emulate.js';
+import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
+
+const arch = hostArch();
+const O_ACCMODE = 3, O_CREAT = 0o100, O_TRUNC = 0o1000, O_EXCL = 0o200, O_NOFOLLOW = 0o400000;
+const W_OK = 2;
+
+function follows(sv: Supervisor, f: Follow): boolean {
+  if (f === 'yes') return true;
+  if (f === 'no') return false;
+  const flags = sv.regs.argInt(f.arg);
+  if (f.unlessSet !== undefined) return (flags & f.unlessSet) === 0;
+  return (flags & (f.onlyIfSet ?? 0)) !== 0;
+}
+
+/** The errno a rule gives for an intent, or 0 when allowed. */
+export function accessErrno(access: Access | undefined, intent: Intent): number {
+  if (access === 'none') return ERRNO.ENOENT; // hidden: as if it did not exist
+  if (access === 'ro' && intent !== 'read' && intent !== 'exec') return ERRNO.EROFS; // like a read-only mount
+  return 0;
+}
+
+const cstring = (s: string): Uint8Array => Buffer.from(`${s}\0`, 'latin1');
+
+function openIntent(flags: number): { intent: Intent; exclusive: boolean } {
+  const writes = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
+  return { intent: flags & O_CREAT ? 'create' : writes ? 'write' : 'read', exclusive: (flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL) };
+}
+
+function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall): boolean {
+  const regs = sv.regs;
+  const pid = t.pid;
+  const replacements: Array<[number, Uint8Array]> = [];
+  let first: Resolved | null = null;
+  let firstFollow = true;
+  for (const a of spec.args) {
+    const ptr = regs.arg(a.path);
+    if (ptr === 0) {
+      if (a.nullable) continue;
+      sv.skip(t, -ERRNO.EFAULT);
+      return true;
+    }
+    const raw = sv.memory.readCString(pid, ptr);
+    if (raw === null) {
+      sv.skip(t, -ERRNO.EFAULT);
+      return true;
+    }
+    if (raw === '' && a.emptyPath && (a.emptyPath.bit === 0 || regs.argInt(a.emptyPath.arg) & a.emptyPath.bit)) {
+      return false; // an operation on the fd itself: nothing to translate
+    }
+    let intent = a.intent;
+    let follow = follows(sv, a.follow);
+    if (spec.openFlags !== undefined || spec.openHow !== undefined) {
+      let flags: number;
+      if (spec.openFlags !== undefined) flags = regs.argInt(spec.openFlags);
+      else {
+        const how = sv.memory.read(pid, regs.arg(spec.openHow!), 8);
+        if (how === null) {
+          sv.skip(t, -ERRNO.EFAULT);
+          return true;
+        }
+        flags = new DataView(how.buffer, how.byteOffset, 8).getInt32(0, true);
+      }
+      const open = openIntent(flags);
+      intent = open.intent;
+      if (open.exclusive || flags & O_NOFOLLOW) follow = false;
+    }
+    if (spec.accessMode !== undefined && regs.argInt(spec.accessMode) & W_OK) intent = 'write';
+    const dirfd = a.dirfd === undefined ? AT_FDCWD : regs.argInt(a.dirfd);
+    const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, pid, dirfd);
+    if (typeof base === 'number') {
+      sv.skip(t, -base);
+      return true;
+    }
+    const r = sv.translator.resolve(raw, base, follow, pid);
+    if ('errno' in r) {
+      sv.skip(t, -r.errno);
+      return true;
+    }
+    const denied = accessErrno(r.rule?.access, intent);
+    if (denied) {
+      sv.log.decision(pid, arch.syscallName(nr), [r.guest], 'denied', intent);
+      sv.skip(t, -denied);
+      return true;
+    }
+    if (first === null) {
+      first = r;
+      firstFollow = follow;
+    }
+    if (r.mapped) replacements.push([a.path, cstring(r.host)]);
+  }
+  if (spec.emulate && first) {
+    emulate(sv, t, spec.emulate, nr, first, firstFollow);
+    return true;
+  }
+  if (replacements.length === 0) return false;
+  sv.runWith(t, replacements, spec.exec === true);
+  return true;
+}
+
+/** Registers the path handler for every path-taking syscall. */
+export function installPathHandlers(sv: Supervisor): void {
+  for (const [name, spec] of Object.entries(PATH_SYSCALLS)) {
+    const nr = arch.syscalls[name];
+    if (nr === undefined) continue;
+    sv.on(nr, (s, t) => handlePathCall(s, t, nr, spec));
+  }
+}

@@ -1,0 +1,118 @@
+// Reading and writing a stopped tracee's memory. The fast path is process_vm_readv/writev: one
+// call moves a whole range (the mainline form of UMView's PTRACE_MULTI). PTRACE_PEEKDATA/POKEDATA
+// move one word per call; they remain as a fallback for kernels without cross-memory attach and
+// can be forced with `--memory=peek` so the two can be measured against each other.
+//
+// Paths are byte strings: a JS string whose char codes are the bytes (latin1), so file names that
+// are not valid UTF-8 survive the round trip unchanged.
+import { hostArch } from '../arch/index.js';
+import { allocNative, processVmReadv, processVmWritev, ptrace, syscall4, lastErrno } from './ffi.js';
+
+const PAGE = 4096;
+export const PATH_MAX = 4096;
+const PTRACE_PEEKDATA = 2;
+const PTRACE_POKEDATA = 5;
+const SYS_ptrace = hostArch().syscalls.ptrace;
+
+export type MemoryMode = 'vm' | 'peek';
+
+export interface TraceeMemory {
+  readonly mode: MemoryMode;
+  /** Reads len bytes into the shared scratch buffer; returns a view of them, or null on a fault. */
+  read(pid: number, addr: number, len: number): Uint8Array | null;
+  write(pid: number, addr: number, data: Uint8Array): boolean;
+  /** Reads a NUL-terminated string (at most PATH_MAX bytes); null on a fault or no terminator. */
+  readCString(pid: number, addr: number): string | null;
+}
+
+const scratch = allocNative(PATH_MAX * 2 + 16);
+const outgoing = allocNative(PATH_MAX * 2 + 16);
+const localIov = allocNative(16);
+const remoteIov = allocNative(16);
+
+function setIov(iov: typeof localIov, base: bigint | number, len: number): void {
+  iov.view.setBigUint64(0, BigInt(base), true);
+  iov.view.setBigUint64(8, BigInt(len), true);
+}
+
+abstract class BaseMemory implements TraceeMemory {
+  abstract readonly mode: MemoryMode;
+  protected abstract readInto(pid: number, addr: number, len: number, offset: number): boolean;
+  abstract write(pid: number, addr: number, data: Uint8Array): boolean;
+
+  read(pid: number, addr: number, len: number): Uint8Array | null {
+    if (len > scratch.size) return null;
+    return this.readInto(pid, addr, len, 0) ? scratch.bytes.subarray(0, len) : null;
+  }
+
+  readCString(pid: number, addr: number): string | null {
+    if (addr === 0) return null;
+    let total = 0;
+    while (total < PATH_MAX) {
+      // Never read across a page boundary in one go: the next page may be unmapped.
+      const here = addr + total;
+      const len = Math.min(PAGE - (here % PAGE), PATH_MAX - total);
+      if (!this.readInto(pid, here, len, total)) return null;
+      const nul = scratch.bytes.subarray(total, total + len).indexOf(0);
+      if (nul >= 0) return Buffer.from(scratch.bytes.buffer, scratch.bytes.byteOffset, total + nul).toString('latin1');
+      total += len;
+    }
+    return null;
+  }
+}
+
+class VmMemory extends BaseMemory {
+  readonly mode = 'vm' as const;
+  protected readInto(pid: number, addr: number, len: number, offset: number): boolean {
+    setIov(localIov, scratch.address + BigInt(offset), len);
+    setIov(remoteIov, addr, len);
+    return processVmReadv(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === len;
+  }
+  write(pid: number, addr: number, data: Uint8Array): boolean {
+    outgoing.bytes.set(data);
+    setIov(localIov, outgoing.address, data.length);
+    setIov(remoteIov, addr, data.length);
+    return processVmWritev(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === data.length;
+  }
+}
+
+const word = allocNative(8);
+class PeekMemory extends BaseMemory {
+  readonly mode = 'peek' as const;
+  protected readInto(pid: number, addr: number, len: number, offset: number): boolean {
+    const start = addr - (addr % 8);
+    for (let at = start; at < addr + len; at += 8) {
+      // Raw syscall: the kernel stores the word at *data, so -1 is not ambiguous.
+      if (syscall4(SYS_ptrace, PTRACE_PEEKDATA, pid, at, word.address) === -1) return false;
+      for (let i = 0; i < 8; i++) {
+        const target = at + i - addr;
+        if (target >= 0 && target < len) scratch.bytes[offset + target] = word.bytes[i];
+      }
+    }
+    return true;
+  }
+  write(pid: number, addr: number, data: Uint8Array): boolean {
+    const end = addr + data.length;
+    for (let at = addr - (addr % 8); at < end; at += 8) {
+      const partial = at < addr || at + 8 > end;
+      if (partial && syscall4(SYS_ptrace, PTRACE_PEEKDATA, pid, at, word.address) === -1) return false;
+      for (let i = 0; i < 8; i++) {
+        const source = at + i - addr;
+        if (source >= 0 && source < data.length) word.bytes[i] = data[source];
+      }
+      if (ptrace(PTRACE_POKEDATA, pid, at, word.view.getBigUint64(0, true)) === -1) return false;
+    }
+    return true;
+  }
+}
+
+export function createMemory(mode: MemoryMode): TraceeMemory {
+  return mode === 'peek' ? new PeekMemory() : new VmMemory();
+}
+
+/** True when this kernel allows process_vm_readv on our own children (CONFIG_CROSS_MEMORY_ATTACH). */
+export function crossMemoryAttachWorks(pid: number, addr: number): boolean {
+  setIov(localIov, scratch.address, 1);
+  setIov(remoteIov, addr, 1);
+  return processVmReadv(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === 1 || lastErrno() !== 38; // ENOSYS
+}

@@ -1,0 +1,177 @@
+// Path translation between the guest's view and the host. Every path a trapped syscall names is
+// resolved here, in guest terms, one component at a time (as PRoot's canonicalize does): `..`
+// never climbs above the guest "/", absolute symlink targets start again from the guest "/", and
+// each component is looked up on the host through the longest matching `paths` rule.
+//
+// All paths are byte strings (see memory.ts): JS strings whose char codes are the bytes.
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import type { PathRule } from '../policy/plan.js';
+import { ERRNO } from '../arch/index.js';
+
+const MAX_SYMLINKS = 40; // the kernel's limit, so ELOOP comes at the same depth
+
+export interface Resolved {
+  /** Canonical guest path (symlinks resolved except a final one when not following). */
+  guest: string;
+  /** The host path the kernel should be given. */
+  host: string;
+  /** The rule that decides access (the longest guest prefix), or null. */
+  rule: PathRule | null;
+  /** True when the host path differs from what the kernel would reach by itself from `raw`. */
+  mapped: boolean;
+  /** True when resolution stopped at a /proc magic link, which only the kernel can follow. */
+  magic: boolean;
+}
+
+export type Resolution = Resolved | { errno: number };
+
+/** The directory a relative path starts from, in both views. */
+export interface Base {
+  guest: string;
+  host: string;
+}
+
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+
+function lstatHost(host: string): Stats | undefined | 'notdir' {
+  try {
+    return lstatSync(bytes(host), { throwIfNoEntry: false });
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'notdir' : undefined;
+  }
+}
+
+/** Joins and normalizes lexically (no symlinks looked at). `base` must be absolute. */
+export function lexicalJoin(base: string, path: string): string {
+  const out: string[] = [];
+  for (const part of (path.startsWith('/') ? path : `${base}/${path}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+const isUnder = (path: string, prefix: string) =>
+  prefix === '/' || path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47);
+
+// /proc/<pid>/{cwd,exe,root,fd/N,map_files/..} are "magic": their targets are not paths to walk.
+/** True for a /proc magic link (its target is an open file, named by a host path). */
+export const isMagicLink = (host: string): boolean => MAGIC_LINK.test(host);
+const MAGIC_LINK = /^\/proc\/\d+(\/task\/\d+)?\/(cwd|exe|root|fd\/\d+|map_files\/[^/]+)$/;
+
+export class PathTranslator {
+  /** Rules sorted longest guest first (the plan's order). */
+  constructor(
+    private readonly rules: readonly PathRule[],
+    private readonly root: string | null,
+  ) {
+    this.byHost = [...rules].filter((r) => r.access !== 'none').sort((a, b) => b.host.length - a.host.length);
+    this.hasMapping = root !== null || rules.some((r) => r.host !== r.guest);
+  }
+  private readonly byHost: PathRule[];
+  /** False when every guest path is its own host path (only access rules, no binds, no root). */
+  readonly hasMapping: boolean;
+
+  ruleFor(guest: string): PathRule | null {
+    for (const r of this.rules) if (isUnder(guest, r.guest)) return r;
+    return null;
+  }
+
+  /** Guest path → host path, lexically (the guest path is already canonical). */
+  toHost(guest: string): string {
+    const rule = this.ruleFor(guest);
+    if (rule && rule.host !== rule.guest) return rule.guest === '/' ? rule.host + (guest === '/' ? '' : guest) : rule.host + guest.slice(rule.guest.length);
+    if (this.root !== null) return guest === '/' ? this.root : this.root + guest;
+    return guest;
+  }
+
+  /** Host path → guest path (for getcwd, readlink results); null when the guest cannot see it. */
+  toGuest(host: string): string | null {
+    for (const r of this.byHost) {
+      if (r.host === r.guest && this.root !== null) continue; // access-only rules are in guest terms
+      if (isUnder(host, r.host)) {
+        const rest = host.slice(r.host.length);
+        return r.guest === '/' ? rest || '/' : r.guest + rest;
+      }
+    }
+    if (this.root !== null) return isUnder(host, this.root) ? host.slice(this.root.length) || '/' : null;
+    return host;
+  }
+
+  /**
+   * Resolves `raw` (as the program passed it) against `base` (the guest directory it is relative
+   * to: the cwd or a dirfd's directory). `pid` stands for /proc/self.
+   */
+  resolve(raw: string, base: Base, followLast: boolean, pid: number): Resolution {
+    if (raw === '') return { errno: ERRNO.ENOENT };
+    const absolute = raw.startsWith('/');
+    const trailingSlash = raw.endsWith('/');
+    const pending = (absolute ? raw : `${base.guest}/${raw}`).split('/').reverse();
+    const done: string[] = [];
+    let links = 0;
+    let nonIdentity = this.root !== null || (!absolute && this.toHost(base.guest) !== base.guest);
+    let magic = false;
+    while (pending.length > 0) {
+      const part = pending.pop()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        done.pop(); // at the guest "/" this is a no-op: `..` cannot climb out
+        continue;
+      }
+      const isLast = !pending.some((p) => p !== '' && p !== '.');
+      // The supervisor is not the tracee: its /proc/self is the wrong process.
+      const name = done.length === 1 && done[0] === 'proc' && (part === 'self' || part === 'thread-self') ? String(pid) : part;
+      done.push(name);
+      if (isLast && !followLast && !trailingSlash) break;
+      const guest = `/${done.join('/')}`;
+      const host = this.toHost(guest);
+      if (host !== guest) nonIdentity = true;
+      const st = lstatHost(host);
+      if (st === 'notdir') return { errno: ERRNO.ENOTDIR };
+      if (st === undefined) {
+        // Missing: the rest stays lexical; the kernel reports ENOENT or creates it.
+        while (pending.length > 0) {
+          const rest = pending.pop()!;
+          if (rest === '..') done.pop();
+          else if (rest !== '' && rest !== '.') done.push(rest);
+        }
+        break;
+      }
+      if (!st.isSymbolicLink()) {
+        if (!isLast && !st.isDirectory()) return { errno: ERRNO.ENOTDIR };
+        continue;
+      }
+      if (MAGIC_LINK.test(host)) {
+        // Let the kernel follow it: the target is an open file, not a path to walk.
+        magic = true;
+        while (pending.length > 0) {
+          const rest = pending.pop()!;
+          if (rest !== '' && rest !== '.') done.push(rest);
+        }
+        break;
+      }
+      if (++links > MAX_SYMLINKS) return { errno: ERRNO.ELOOP };
+      let target: string;
+      try {
+        target = readlinkSync(bytes(host), { encoding: 'latin1' });
+      } catch {
+        return { errno: ERRNO.ENOENT };
+      }
+      done.pop();
+      if (target.startsWith('/')) done.length = 0;
+      for (const p of target.split('/').reverse()) pending.push(p);
+    }
+    let guest = `/${done.join('/')}`;
+    if (trailingSlash && guest !== '/') guest += '/';
+    const bare = trailingSlash && guest !== '/' ? guest.slice(0, -1) : guest;
+    const host = this.toHost(bare) + (bare !== guest ? '/' : '');
+    if (host !== guest) nonIdentity = true;
+    // Can the original string stay? Only if the kernel, resolving it from the tracee's own cwd or
+    // dirfd on the host, must reach the same file: every lookup mapped to itself, or a plain
+    // relative path (no `..`, no symlink on the way) that lands exactly where we did.
+    const plainRelative = !absolute && links === 0 && !raw.split('/').includes('..');
+    const mapped = nonIdentity && !(plainRelative && host === lexicalJoin(base.host, raw) + (bare !== guest ? '/' : ''));
+    return { guest, host, rule: this.ruleFor(bare), mapped, magic };
+  }
+}

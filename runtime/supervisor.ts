@@ -1,0 +1,199 @@
+// The stop loop: one thread (the supervisor Worker) waits for every stop of every tracee and
+// answers it. A seccomp stop goes to the handler registered for its syscall, which either lets
+// the call run, skips it with a result (one stop: number set to -1, result in the return
+// register, no exit stop), or rewrites path arguments and asks for the exit stop to put the
+// program's own pointers back.
+import { hostArch } from '../arch/index.js';
+import type { Plan } from '../policy/plan.js';
+import { kill } from './ffi.js';
+import type { TraceeMemory } from './memory.js';
+import { PathTranslator } from './paths.js';
+import {
+  cont, contSyscall, getEventMsg, listen, EVENT_CLONE, EVENT_EXEC, EVENT_FORK, EVENT_VFORK,
+} from './ptrace.js';
+import { Registers } from './registers.js';
+import { Tracee } from './tracee.js';
+import { waitAny } from './wait.js';
+import type { EventLog } from './event-log.js';
+
+const arch = hostArch();
+const SIGKILL = 9;
+
+/**
+ * Answers a seccomp stop by calling exactly one of allow/skip/runWith and returning true, or
+ * returns false to pass the stop to the next handler of the same syscall (the call then runs).
+ */
+export type SeccompHandler = (sv: Supervisor, t: Tracee) => boolean;
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: number | null;
+  stops: number;
+}
+
+export interface LiveSet {
+  add(pid: number): void;
+  remove(pid: number): void;
+}
+
+export class Supervisor {
+  readonly regs = new Registers();
+  readonly tracees = new Map<number, Tracee>();
+  readonly translator: PathTranslator;
+  private readonly handlers: (SeccompHandler | undefined)[] = [];
+  private stops = 0;
+
+  constructor(
+    readonly plan: Plan,
+    readonly memory: TraceeMemory,
+    readonly log: EventLog,
+    private readonly live: LiveSet,
+  ) {
+    this.translator = new PathTranslator(plan.paths, plan.root);
+  }
+
+  /** Adds a handler for a syscall; handlers added earlier get the first word. */
+  on(nr: number, handler: SeccompHandler): void {
+    const previous = this.handlers[nr];
+    this.handlers[nr] = previous ? (sv, t) => previous(sv, t) || handler(sv, t) : handler;
+  }
+
+  /** The syscalls that must reach the supervisor (SECCOMP_RET_TRACE in the filter). */
+  trappedSyscalls(): Set<number> {
+    const set = new Set<number>();
+    this.handlers.forEach((h, nr) => h && set.add(nr));
+    return set;
+  }
+
+  // ---- answers to a seccomp stop; each handler calls exactly one of these ----
+
+  /** Let the syscall run as the program made it. */
+  allow(t: Tracee): boolean {
+    cont(t.pid);
+    return true;
+  }
+
+  /** Skip the syscall; the program sees `result` (a negative errno for failures). */
+  skip(t: Tracee, result: number): boolean {
+    this.regs.syscallNr = -1;
+    this.regs.result = result;
+    this.regs.store(t.pid);
+    cont(t.pid);
+    return true;
+  }
+
+  /**
+   * Run the syscall with some pointer arguments replaced by byte strings written just below the
+   * red zone of the caller's stack (always mapped; writing elsewhere would not grow the stack
+   * since Linux 6.5). The originals come back at the exit stop.
+   */
+  runWith(t: Tracee, replacements: Array<[index: number, data: Uint8Array]>, onlyOnFailure = false): void {
+    const saved: Array<[number, bigint]> = [];
+    let at = this.regs.sp - arch.redZone;
+    for (const [index, data] of replacements) {
+      at = Math.floor((at - data.length) / 16) * 16;
+      if (!this.memory.write(t.pid, at, data)) {
+        this.skip(t, -14); // EFAULT: the stack is not where it should be
+        return;
+      }
+      saved.push([index, this.regs.argBig(index)]);
+      this.regs.setArg(index, at);
+    }
+    this.regs.store(t.pid);
+    t.pendingExit = { restoreArgs: saved, onlyOnFailure, nr: this.regs.syscallNr };
+    contSyscall(t.pid);
+  }
+
+  private onExitStop(t: Tracee): void {
+    const pending = t.pendingExit;
+    t.pendingExit = null;
+    if (pending && this.regs.load(t.pid)) {
+      if (!(pending.onlyOnFailure && this.regs.result >= 0)) {
+        for (const [index, value] of pending.restoreArgs) this.regs.setArg(index, value);
+        this.regs.store(t.pid);
+      }
+    }
+    cont(t.pid);
+  }
+
+  private onSeccompStop(t: Tracee): void {
+    this.stops++;
+    if (!this.regs.load(t.pid)) return; // killed meanwhile
+    const handler = this.handlers[this.regs.syscallNr];
+    if (!handler || !handler(this, t)) cont(t.pid);
+  }
+
+  private track(pid: number, parent: number): Tracee {
+    let t = this.tracees.get(pid);
+    if (!t) {
+      t = new Tracee(pid, parent);
+      this.tracees.set(pid, t);
+      this.live.add(pid);
+    } else if (parent) {
+      t.parent = parent;
+    }
+    return t;
+  }
+
+  /** Runs until every tracee is gone. The root's end decides the result; stragglers are killed. */
+  run(rootPid: number): RunResult {
+    const result: RunResult = { exitCode: null, signal: null, stops: 0 };
+    this.track(rootPid, 0);
+    cont(rootPid);
+    let rootDone = false;
+    while (this.tracees.size > 0) {
+      const w = waitAny();
+      if (w === null) break;
+      // A child's first stop can arrive before its parent's fork event.
+      const t = this.track(w.pid, 0);
+      switch (w.kind) {
+        case 'exited':
+        case 'killed':
+          this.tracees.delete(w.pid);
+          this.live.remove(w.pid);
+          this.log.processExit(w.pid, w.kind === 'exited' ? w.exitCode : null, w.kind === 'killed' ? w.signal : null);
+          if (w.pid === rootPid) {
+            rootDone = true;
+            if (w.kind === 'exited') result.exitCode = w.exitCode;
+            else result.signal = w.signal;
+            // Like a container's init: when the command ends, whatever it left running ends too.
+            for (const pid of this.tracees.keys()) kill(pid, SIGKILL);
+          }
+          break;
+        case 'seccomp':
+          this.onSeccompStop(t);
+          break;
+        case 'syscall':
+          this.onExitStop(t);
+          break;
+        case 'event':
+          if (w.event === EVENT_FORK || w.event === EVENT_VFORK || w.event === EVENT_CLONE) {
+            const child = getEventMsg(w.pid);
+            this.track(child, w.pid);
+            this.log.processStart(child, w.pid);
+            if (rootDone) kill(child, SIGKILL);
+          } else if (w.event === EVENT_EXEC) {
+            // A non-leader thread that execs takes over the leader's pid; its old tid is gone.
+            const formerTid = getEventMsg(w.pid);
+            if (formerTid !== w.pid && this.tracees.delete(formerTid)) this.live.remove(formerTid);
+            t.pendingExit = null; // resuming with PTRACE_CONT skips the exit stop
+            this.log.exec(w.pid);
+          }
+          cont(w.pid);
+          break;
+        case 'new-task':
+          t.attached = true;
+          cont(w.pid);
+          break;
+        case 'group-stop':
+          listen(w.pid); // stay stopped (job control) without blocking the loop
+          break;
+        case 'signal':
+          cont(w.pid, w.signal);
+          break;
+      }
+    }
+    result.stops = this.stops;
+    return result;
+  }
+}

@@ -1,0 +1,20 @@
+// What the supervisor remembers about one traced task (a process or a thread) between stops.
+
+/** Work to do at the syscall-exit stop that follows a stop where arguments were rewritten. */
+export interface PendingExit {
+  /** Argument registers to put back (the program must see its own pointers after the call). */
+  restoreArgs: Array<[index: number, value: bigint]>;
+  /** Restore only if the call failed (execve: on success the registers belong to the new image). */
+  onlyOnFailure: boolean;
+  nr: number;
+}
+
+export class Tracee {
+  pendingExit: PendingExit | null = null;
+  /** True once the first stop of an auto-attached child has been seen. */
+  attached = false;
+  constructor(
+    readonly pid: number,
+    public parent: number,
+  ) {}
+}
