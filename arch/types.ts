@@ -37,6 +37,8 @@ export interface Arch {
   readonly redZone: number;
   /** sizeof(struct stat) and sizeof(struct statfs) for this ABI (written back by emulated calls). */
   readonly statSize: number;
+  /** Offset of st_mode (u32) in struct stat. */
+  readonly statModeOffset: number;
   readonly statfsSize: number;
   /** Whether this table has been exercised by the test suite on real hardware. */
   readonly tested: boolean;

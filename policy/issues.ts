@@ -108,12 +108,17 @@ export function issueToDiagnostics(issue: Issue, ctx: Ctx): Diagnostic[] {
       const valid = keysAt(ctx.schema, path);
       return issue.keys.map((k) => {
         const keyPath = [...path, k];
-        const hint = didYouMean(k, valid, `valid keys here: ${valid.join(', ')}`);
+        const hint = didYouMean(k, valid, valid.length ? `valid keys here: ${valid.join(', ')}` : '');
         return diag(ctx, keyPath, ctx.locate(keyPath, 'key'), `unknown key "${k}"`, hint);
       });
     }
     case 'invalid_type':
     case 'invalid_union': {
+      // A union branch that got past the type check failed deeper: its issues say more.
+      if (issue.code === 'invalid_union') {
+        const deeper = issue.errors.find((b) => b.some((i) => i.code !== 'invalid_type' || i.path.length > 0));
+        if (deeper && value !== undefined) return deeper.flatMap((i) => issueToDiagnostics({ ...i, path: [...path, ...i.path] }, ctx));
+      }
       if (value === undefined) {
         const hint = MISSING_HINTS[String(last)] ?? '';
         return [diag(ctx, path, at, `missing required key "${String(last)}"`, hint)];

@@ -48,9 +48,10 @@ export const processVmWritev = libc.func(
   'intptr_t process_vm_writev(int pid, void *local, unsigned long liovcnt, void *remote, unsigned long riovcnt, unsigned long flags)',
 ) as (pid: number, local: unknown, lcnt: number, remote: unknown, rcnt: number, flags: number) => number;
 
-export const lstatRaw = libc.func('int lstat(const char *path, void *buf)') as (path: string, buf: unknown) => number;
-export const readlinkRaw = libc.func('intptr_t readlink(const char *path, void *buf, size_t size)') as (
-  path: string, buf: unknown, size: number) => number;
+// Paths are passed as NUL-terminated bytes in NativeMemory (file names need not be UTF-8).
+export const lstatRaw = libc.func('int lstat(void *path, void *buf)') as (path: unknown, buf: unknown) => number;
+export const readlinkRaw = libc.func('intptr_t readlink(void *path, void *buf, size_t size)') as (
+  path: unknown, buf: unknown, size: number) => number;
 export const fcntl3 = libc.func('int fcntl(int fd, int cmd, long arg)') as (fd: number, cmd: number, arg: number) => number;
 export const prlimit = libc.func('int prlimit(int pid, int resource, void *newLimit, void *oldLimit)') as (
   pid: number, resource: number, newLimit: unknown, oldLimit: unknown) => number;

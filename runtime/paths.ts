@@ -4,9 +4,9 @@
 // each component is looked up on the host through the longest matching `paths` rule.
 //
 // All paths are byte strings (see memory.ts): JS strings whose char codes are the bytes.
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import type { PathRule } from '../policy/plan.js';
 import { ERRNO } from '../arch/index.js';
+import { lookupHost, readHostLink } from './host-fs.js';
 
 const MAX_SYMLINKS = 40; // the kernel's limit, so ELOOP comes at the same depth
 
@@ -31,15 +31,6 @@ export interface Base {
   host: string;
 }
 
-const bytes = (s: string) => Buffer.from(s, 'latin1');
-
-function lstatHost(host: string): Stats | undefined | 'notdir' {
-  try {
-    return lstatSync(bytes(host), { throwIfNoEntry: false });
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'notdir' : undefined;
-  }
-}
 
 /** Joins and normalizes lexically (no symlinks looked at). `base` must be absolute. */
 export function lexicalJoin(base: string, path: string): string {
@@ -127,9 +118,9 @@ export class PathTranslator {
       const guest = `/${done.join('/')}`;
       const host = this.toHost(guest);
       if (host !== guest) nonIdentity = true;
-      const st = lstatHost(host);
-      if (st === 'notdir') return { errno: ERRNO.ENOTDIR };
-      if (st === undefined) {
+      const kind = lookupHost(host);
+      if (kind === 'notdir') return { errno: ERRNO.ENOTDIR };
+      if (kind === 'missing') {
         // Missing: the rest stays lexical; the kernel reports ENOENT or creates it.
         while (pending.length > 0) {
           const rest = pending.pop()!;
@@ -138,8 +129,8 @@ export class PathTranslator {
         }
         break;
       }
-      if (!st.isSymbolicLink()) {
-        if (!isLast && !st.isDirectory()) return { errno: ERRNO.ENOTDIR };
+      if (kind !== 'symlink') {
+        if (!isLast && kind !== 'dir') return { errno: ERRNO.ENOTDIR };
         continue;
       }
       if (MAGIC_LINK.test(host)) {
@@ -152,12 +143,8 @@ export class PathTranslator {
         break;
       }
       if (++links > MAX_SYMLINKS) return { errno: ERRNO.ELOOP };
-      let target: string;
-      try {
-        target = readlinkSync(bytes(host), { encoding: 'latin1' });
-      } catch {
-        return { errno: ERRNO.ENOENT };
-      }
+      const target = readHostLink(host);
+      if (target === null) return { errno: ERRNO.ENOENT };
       done.pop();
       if (target.startsWith('/')) done.length = 0;
       for (const p of target.split('/').reverse()) pending.push(p);

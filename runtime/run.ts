@@ -24,9 +24,16 @@ export interface RunOptions {
   logLevel: string;
 }
 
-/** The guest cwd: the policy's, else the caller's own folder as the guest sees it, else "/". */
+/**
+ * The guest cwd: the policy's, else the caller's own folder if the guest sees it at some path
+ * (and that path is not shadowed by a bind), else "/".
+ */
 function guestCwdFor(plan: Plan, translator: PathTranslator): string {
-  const guest = plan.process.cwd ?? translator.toGuest(process.cwd()) ?? '/';
+  let guest = plan.process.cwd;
+  if (guest === null) {
+    const seen = translator.toGuest(process.cwd());
+    guest = seen !== null && translator.toHost(seen) === process.cwd() ? seen : '/';
+  }
   const r = translator.resolve(guest, { guest: '/', host: '/' }, true, process.pid);
   if ('errno' in r) throw new SetupError(`process.cwd ${guest} cannot be resolved in the sandbox`);
   let isDir = false;

@@ -11,6 +11,7 @@ import {
   BpfProgram, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_TRACE, seccompArgHigh, seccompArgLow, type SockFilter,
 } from './bpf.js';
+import { tracesDenials } from './handlers/deny-log.js';
 
 const arch = hostArch();
 const U32 = 0x1_0000_0000n;
@@ -69,8 +70,10 @@ function emitCondition(p: BpfProgram, cond: ScalarCondition, fail: string): void
   p.place(pass);
 }
 
-function denyAction(rule: DenyRule): number {
-  return rule.action.kind === 'kill' ? SECCOMP_RET_KILL_PROCESS : SECCOMP_RET_ERRNO | (rule.action.errno & 0xffff);
+function denyAction(rule: DenyRule, index: number, traced: boolean): number {
+  if (rule.action.kind === 'kill') return SECCOMP_RET_KILL_PROCESS;
+  // Traced denials carry their rule number so the supervisor can log which rule refused.
+  return traced ? SECCOMP_RET_TRACE | (index + 1) : SECCOMP_RET_ERRNO | (rule.action.errno & 0xffff);
 }
 
 export interface FilterInput {
@@ -88,14 +91,14 @@ export function buildSeccompFilter({ plan, trapped }: FilterInput): SockFilter[]
     const native = p.label('native_abi');
     p.jge(arch.abiBit, null, native).ret(SECCOMP_RET_ERRNO | ERRNO.ENOSYS).place(native);
   }
-  for (const rule of plan.syscalls.deny) {
+  plan.syscalls.deny.forEach((rule, index) => {
     for (const sc of rule.syscalls) {
       const next = p.label('next');
       p.loadWord(SECCOMP_DATA_NR).jeq(sc.nr, null, next);
       for (const cond of rule.args) emitCondition(p, cond, next);
-      p.ret(denyAction(rule)).place(next);
+      p.ret(denyAction(rule, index, tracesDenials(plan))).place(next);
     }
-  }
+  });
   p.loadWord(SECCOMP_DATA_NR);
   for (const nr of [...trapped].sort((a, b) => a - b)) {
     const next = p.label('t');

@@ -104,11 +104,19 @@ export class Supervisor {
     contSyscall(t.pid);
   }
 
+  /** Let the syscall run, and call `after` with its result at the exit stop. */
+  runThen(t: Tracee, after: (result: number) => void): boolean {
+    t.pendingExit = { restoreArgs: [], onlyOnFailure: false, nr: this.regs.syscallNr, after };
+    contSyscall(t.pid);
+    return true;
+  }
+
   private onExitStop(t: Tracee): void {
     const pending = t.pendingExit;
     t.pendingExit = null;
     if (pending && this.regs.load(t.pid)) {
-      if (!(pending.onlyOnFailure && this.regs.result >= 0)) {
+      pending.after?.(this.regs.result);
+      if (pending.restoreArgs.length > 0 && !(pending.onlyOnFailure && this.regs.result >= 0)) {
         for (const [index, value] of pending.restoreArgs) this.regs.setArg(index, value);
         this.regs.store(t.pid);
       }

@@ -7,6 +7,8 @@ export interface PendingExit {
   /** Restore only if the call failed (execve: on success the registers belong to the new image). */
   onlyOnFailure: boolean;
   nr: number;
+  /** Extra work at the exit stop, with the registers loaded (e.g. filter a getdents buffer). */
+  after?: (result: number) => void;
 }
 
 export class Tracee {

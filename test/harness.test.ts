@@ -4,7 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { helper } from './lib/helpers.js';
-import { isRoot, makeTmpDir, runAs, runNative, skipUnlessUnprivileged, tmpPolicy, UNPRIVILEGED_UID } from './lib/run.js';
+import {
+  isRoot,
+  makeTmpDir,
+  runAs,
+  runNative,
+  skipUnlessUnprivileged,
+  tmpPolicy,
+  tsboxBin,
+  UNPRIVILEGED_UID,
+} from './lib/run.js';
 
 test('runAs unprivileged runs as uid 65534 when root', { skip: skipUnlessUnprivileged() }, async () => {
   const r = await runAs('id', ['-u'], { user: 'unprivileged' });
@@ -17,6 +26,14 @@ test('runAs unprivileged runs as uid 65534 when root', { skip: skipUnlessUnprivi
     assert.match(status.stdout, /^CapEff:\s*0+$/m);
     assert.match(status.stdout, /^Groups:\s*$/m);
   }
+});
+
+test('the unprivileged user can run node and read bin/tsbox.js', { skip: skipUnlessUnprivileged() }, async () => {
+  // A checkout under a private folder (e.g. /root) would make every unprivileged test fail.
+  const script = `require('fs').accessSync(${JSON.stringify(tsboxBin())}, 4); console.log(process.getuid())`;
+  const r = await runAs(process.execPath, ['-e', script], { user: 'unprivileged' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), String(isRoot() ? UNPRIVILEGED_UID : process.getuid!()));
 });
 
 test('runAs self keeps the current uid', async () => {

@@ -30,6 +30,7 @@ export const x86_64: Arch = {
   syscallInsnLength: 2, // 0f 05
   redZone: 128,
   statSize: 144,
+  statModeOffset: 24, // after st_dev, st_ino, st_nlink (8 bytes each on x86_64)
   statfsSize: 120,
   tested: true,
 };

@@ -1,19 +1,13 @@
 // The directory a relative path starts from: the tracee's cwd or one of its directory fds. The
 // kernel knows both as host paths (/proc/<pid>/cwd, /proc/<pid>/fd/<n>); the guest view is their
 // translation. Read on demand: threads share a cwd, fchdir and chdir need no tracking this way.
-import { readlinkSync } from 'node:fs';
 import type { Base, PathTranslator } from '../paths.js';
 import { ERRNO } from '../../arch/index.js';
+import { readHostLink } from '../host-fs.js';
 
 export const AT_FDCWD = -100;
 
-export function hostLink(path: string): string | null {
-  try {
-    return readlinkSync(path, { encoding: 'latin1' });
-  } catch {
-    return null;
-  }
-}
+export const hostLink = readHostLink;
 
 /** The base for `dirfd` of task `pid`, or an errno (EBADF for a closed fd). */
 export function baseOf(translator: PathTranslator, pid: number, dirfd: number): Base | number {

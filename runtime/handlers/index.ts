@@ -2,15 +2,19 @@
 // or root traps no path syscall, one without remaps traps no id call.
 import type { Supervisor } from '../supervisor.js';
 import { installCwdHandler } from './cwd.js';
+import { installDenyLog } from './deny-log.js';
+import { installHiddenEntryFilter } from './hidden-entries.js';
 import { installPathHandlers } from './path-syscalls.js';
 import { installRemapHandlers } from './remap.js';
 import { installUnixSocketHandlers } from './unix-sockets.js';
 
 export function installHandlers(sv: Supervisor): void {
-  installRemapHandlers(sv); // first: a remap decides before any translation happens
+  installDenyLog(sv); // first: a denied call is answered before anything else looks at it
+  installRemapHandlers(sv); // then remaps, before any translation happens
   if (sv.plan.paths.length > 0 || sv.plan.root !== null) {
     installPathHandlers(sv);
     installUnixSocketHandlers(sv);
     installCwdHandler(sv);
+    installHiddenEntryFilter(sv);
   }
 }

@@ -423,6 +423,10 @@ async function main(): Promise<void> {
 
   // tsbox's memory access: the same trapped stat loop with PTRACE_PEEKDATA vs process_vm_readv.
   let memoryRow: string[] | null = null;
+  const raw: string[] = [];
+  for (const [id, row] of results) {
+    for (const [tool, c] of row) if (c.ms.length) raw.push(`${id} ${tool}: ${c.ms.map((x) => x.toFixed(1)).join(', ')}`);
+  }
   if (wanted('memory')) {
     const cells = { vm: [] as number[], peek: [] as number[], vmErr: '', peekErr: '' };
     const guest = [H.statloop, String(counts.memory), '/work/file'];
@@ -443,6 +447,8 @@ async function main(): Promise<void> {
     const peek = cells.peekErr
       ? cells.peekErr
       : `peek ${fmtMs(median(cells.peek))}` + (cells.vmErr ? '' : ` = ${fmtRatio(median(cells.peek) / median(cells.vm))} vm`);
+    raw.push(`memory vm: ${cells.vm.map((x) => x.toFixed(1)).join(', ') || cells.vmErr}`);
+    raw.push(`memory peek: ${cells.peek.map((x) => x.toFixed(1)).join(', ') || cells.peekErr}`);
     memoryRow = [`${k(counts.memory)} stat(), tsbox \`--memory=peek\` vs \`--memory=vm\`²`, vm, '—', '—', peek, '—'];
   }
 
@@ -472,7 +478,10 @@ async function main(): Promise<void> {
     const t = row.get('tsbox')!;
     if (w.absolute) cells.push(startupExtra === null ? '—' : `+${fmtMs(startupExtra)}`);
     else if (t.error || !t.ms.length || nativeMs === null || startupExtra === null) cells.push('—');
-    else cells.push(fmtRatio(Math.max(0, median(t.ms) - startupExtra) / nativeMs));
+    else {
+      const rest = median(t.ms) - startupExtra;
+      cells.push(rest > 0 ? fmtRatio(rest / nativeMs) : '~0 (below start-up noise)');
+    }
     lines.push(`| ${cells.map(cellText).join(' | ')} |`);
   }
   if (memoryRow) lines.push(`| ${memoryRow.map(cellText).join(' | ')} |`);
@@ -500,6 +509,7 @@ async function main(): Promise<void> {
         'Measured through the loop, not as isolated 4 KiB reads.',
     );
   }
+  doc.push('', '<details><summary>Every run (ms)</summary>', '', '```', ...raw, '```', '', '</details>');
   const text = doc.join('\n') + '\n';
   process.stdout.write('\n' + text);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });

@@ -87,7 +87,7 @@ export function skipUnlessUnprivileged(): string | false {
 export function commandFor(cmd: string, args: string[], user: User = 'self'): [string, string[]] {
   if (user === 'self' || !isRoot()) return [cmd, args];
   const setpriv = which('setpriv');
-  if (!setpriv) throw new Error(unprivilegedSupport().ok ? 'unreachable' : 'setpriv is missing: cannot run as uid 65534');
+  if (!setpriv) throw new Error('running as root and setpriv (util-linux) is missing: cannot run as uid 65534');
   return [
     setpriv,
     [`--reuid=${UNPRIVILEGED_UID}`, `--regid=${UNPRIVILEGED_GID}`, '--clear-groups', '--', cmd, ...args],
