@@ -40,6 +40,8 @@ export interface Arch {
   /** Offset of st_mode (u32) in struct stat. */
   readonly statModeOffset: number;
   readonly statfsSize: number;
+  /** ELF e_machine of this architecture's programs (a guest program of another is ENOEXEC). */
+  readonly elfMachine: number;
   /** Whether this table has been exercised by the test suite on real hardware. */
   readonly tested: boolean;
 }

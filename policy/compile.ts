@@ -116,6 +116,7 @@ export function compilePolicy(policy: Policy, ctx: CompileContext): Plan {
     },
     identity: policy.identity ? { uid: policy.identity.uid, gid: policy.identity.gid } : null,
     network: policy.network,
+    enforcement: policy.enforcement,
     limits: {
       ...(limits?.timeout !== undefined && { timeoutMs: parseDuration(limits.timeout)! }),
       ...(limits?.memory !== undefined && { memoryBytes: parseSize(limits.memory)! }),
@@ -123,7 +124,7 @@ export function compilePolicy(policy: Policy, ctx: CompileContext): Plan {
       ...(limits?.open_files !== undefined && { openFiles: limits.open_files }),
       ...(limits?.cpu !== undefined && { cpuSeconds: parseDuration(limits.cpu)! / 1000 }),
     },
-    log: { level: policy.log?.level ?? 'info', denials: policy.log?.denials ?? true },
+    log: { level: policy.log?.level ?? 'info', denials: policy.log?.denials ?? false },
   };
 }
 
@@ -151,6 +152,13 @@ function compilePaths(
     const host = hostPath(entry.host, ['paths', i, 'host'], false);
     if (host !== null) rules.push({ guest, host, bind: true, access: entry.access, source: where });
   });
+  // Under a guest root the kernel's own file systems are shown from the host unless the policy
+  // names them (as PRoot and container runtimes do): /proc and /dev read-write, /sys read-only.
+  if (policy.root !== undefined) {
+    for (const [guest, access] of [['/proc', 'rw'], ['/dev', 'rw'], ['/sys', 'ro']] as const) {
+      if (!seen.has(guest)) rules.push({ guest, host: guest, bind: true, access, source: `default for root: ${guest}` });
+    }
+  }
   // Longest first: a path's prefixes are all shorter than it, so the first match is the longest.
   return rules.sort((a, b) => b.guest.length - a.guest.length || (a.guest < b.guest ? -1 : 1));
 }

@@ -95,6 +95,8 @@ export interface Plan {
   };
   identity: { uid: number; gid: number } | null;
   network: 'none' | 'host';
+  /** strict: refuse to start when the kernel (Landlock) cannot enforce a rule; best-effort: warn. */
+  enforcement: 'strict' | 'best-effort';
   limits: Limits;
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; denials: boolean };
 }

@@ -233,7 +233,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 
 const Log = z.strictObject({
   level: z.enum(LOG_LEVELS).default('info'),
-  denials: z.boolean().default(true).describe('One structured line per denied or remapped call'),
+  denials: z.boolean().default(false).describe('One structured line per denied or remapped call'),
 });
 
 export const PolicySchema = z
@@ -249,6 +249,10 @@ export const PolicySchema = z
       .optional()
       .describe('Fake identity (PRoot -0 with 0/0): the id syscalls report it, chown/setuid pretend to work'),
     network: z.enum(['none', 'host']).default('host').describe('none: no IP sockets (enforced in the kernel)'),
+    enforcement: z
+      .enum(['strict', 'best-effort'])
+      .default('strict')
+      .describe('strict: refuse to start when the kernel cannot enforce a rule; best-effort: run and warn once'),
     limits: Limits.optional(),
     log: Log.optional(),
   })

@@ -2,7 +2,7 @@
 // folder, missing?) and readlink. Direct libc calls into memory allocated once: this runs on
 // every trapped stop, where building a fs.Stats object per component is measurable.
 import { hostArch } from '../arch/index.js';
-import { allocNative, lastErrno, lstatRaw, readlinkRaw } from './ffi.js';
+import { allocNative, lastErrno, lstatRaw, readlinkRaw, syscall6 } from './ffi.js';
 
 const arch = hostArch();
 const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
@@ -31,4 +31,12 @@ export function readHostLink(path: string): string | null {
   put(path);
   const n = readlinkRaw(pathMem.ptr, linkMem.ptr, linkMem.size);
   return n < 0 ? null : linkMem.bytes.toString('latin1', 0, n);
+}
+
+const AT_FDCWD = BigInt.asUintN(64, -100n);
+
+/** faccessat2 on a host path with the supervisor's credentials (the tracee's are the same): 0 or an errno. */
+export function hostAccess(path: string, mode: number): number {
+  put(path);
+  return syscall6(arch.syscalls.faccessat2, AT_FDCWD, pathMem.address, mode, 0, 0, 0) === 0 ? 0 : lastErrno();
 }

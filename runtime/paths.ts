@@ -58,7 +58,7 @@ export class PathTranslator {
     private readonly root: string | null,
   ) {
     this.byHost = [...rules].filter((r) => r.access !== 'none').sort((a, b) => b.host.length - a.host.length);
-    this.hasMapping = root !== null || rules.some((r) => r.host !== r.guest);
+    this.hasMapping = root !== null || rules.some((r) => r.bind && r.host !== r.guest);
   }
   private readonly byHost: PathRule[];
   /** False when every guest path is its own host path (only access rules, no binds, no root). */
@@ -72,7 +72,7 @@ export class PathTranslator {
   /** Guest path → host path, lexically (the guest path is already canonical). */
   toHost(guest: string): string {
     const rule = this.ruleFor(guest);
-    if (rule && rule.host !== rule.guest) return rule.guest === '/' ? rule.host + (guest === '/' ? '' : guest) : rule.host + guest.slice(rule.guest.length);
+    if (rule && rule.bind) return rule.guest === '/' ? rule.host + (guest === '/' ? '' : guest) : rule.host + guest.slice(rule.guest.length);
     if (this.root !== null) return guest === '/' ? this.root : this.root + guest;
     return guest;
   }
@@ -80,7 +80,7 @@ export class PathTranslator {
   /** Host path → guest path (for getcwd, readlink results); null when the guest cannot see it. */
   toGuest(host: string): string | null {
     for (const r of this.byHost) {
-      if (r.host === r.guest && this.root !== null) continue; // access-only rules are in guest terms
+      if (!r.bind && this.root !== null) continue; // access-only rules are in guest terms
       if (isUnder(host, r.host)) {
         const rest = host.slice(r.host.length);
         return r.guest === '/' ? rest || '/' : r.guest + rest;

@@ -89,7 +89,7 @@ export class Supervisor {
    */
   runWith(t: Tracee, replacements: Array<[index: number, data: Uint8Array]>, onlyOnFailure = false): void {
     const saved: Array<[number, bigint]> = [];
-    let at = this.regs.sp - arch.redZone;
+    let at = this.scratchAddress(0);
     for (const [index, data] of replacements) {
       at = Math.floor((at - data.length) / 16) * 16;
       if (!this.memory.write(t.pid, at, data)) {
@@ -102,6 +102,27 @@ export class Supervisor {
     this.regs.store(t.pid);
     t.pendingExit = { restoreArgs: saved, onlyOnFailure, nr: this.regs.syscallNr };
     contSyscall(t.pid);
+  }
+
+  /**
+   * Run the syscall with some arguments set to new raw values (pointers into a blob the caller
+   * wrote with `writeBelowStack`); the originals come back at the exit stop.
+   */
+  runWithArgs(t: Tracee, args: Array<[index: number, value: number]>, onlyOnFailure: boolean): boolean {
+    const saved: Array<[number, bigint]> = args.map(([i]) => [i, this.regs.argBig(i)]);
+    for (const [i, v] of args) this.regs.setArg(i, v);
+    this.regs.store(t.pid);
+    t.pendingExit = { restoreArgs: saved, onlyOnFailure, nr: this.regs.syscallNr };
+    contSyscall(t.pid);
+    return true;
+  }
+
+  /**
+   * Where `size` bytes of scratch data can go in the stopped caller: just below the red zone of
+   * its stack, which is mapped (since Linux 6.5 writing elsewhere would not grow the stack).
+   */
+  scratchAddress(size: number): number {
+    return Math.floor((this.regs.sp - arch.redZone - size) / 16) * 16;
   }
 
   /** Let the syscall run, and call `after` with its result at the exit stop. */
@@ -177,12 +198,15 @@ export class Supervisor {
         case 'event':
           if (w.event === EVENT_FORK || w.event === EVENT_VFORK || w.event === EVENT_CLONE) {
             const child = getEventMsg(w.pid);
-            this.track(child, w.pid);
+            this.track(child, w.pid).exe = t.exe;
             this.log.processStart(child, w.pid);
             if (rootDone) kill(child, SIGKILL);
           } else if (w.event === EVENT_EXEC) {
             // A non-leader thread that execs takes over the leader's pid; its old tid is gone.
             const formerTid = getEventMsg(w.pid);
+            const execer = this.tracees.get(formerTid) ?? t;
+            t.exe = execer.pendingExe;
+            execer.pendingExe = null;
             if (formerTid !== w.pid && this.tracees.delete(formerTid)) this.live.remove(formerTid);
             t.pendingExit = null; // resuming with PTRACE_CONT skips the exit stop
             this.log.exec(w.pid);

@@ -15,6 +15,10 @@ export class Tracee {
   pendingExit: PendingExit | null = null;
   /** True once the first stop of an auto-attached child has been seen. */
   attached = false;
+  /** The guest program this process runs (what /proc/self/exe shows), when tsbox started it. */
+  exe: string | null = null;
+  /** The guest program of an execve in flight; becomes `exe` at the exec event. */
+  pendingExe: string | null = null;
   constructor(
     readonly pid: number,
     public parent: number,

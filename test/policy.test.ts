@@ -365,7 +365,7 @@ test('defaults: name from the file, process, log, digest', () => {
   assert.equal(plan.name, 'my-build');
   assert.equal(plan.policyDigest, createHash('sha256').update(src).digest('hex'));
   assert.deepEqual(plan.process, { args: ['sleep', '10'], cwd: null, env: { clear: false, set: { A: '1' }, unset: ['TOKEN'] } });
-  assert.deepEqual(plan.log, { level: 'info', denials: true });
+  assert.deepEqual(plan.log, { level: 'info', denials: false });
   assert.equal(plan.root, null);
   assert.equal(load('version: 1\nname: given\n').name, 'given');
 });

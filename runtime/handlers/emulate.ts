@@ -33,6 +33,17 @@ function copyOut(sv: Supervisor, t: Tracee, addr: number, len: number): boolean 
   return len === 0 || sv.memory.write(t.pid, addr, outBuf.bytes.subarray(0, len));
 }
 
+/** What a /proc magic link shows in the guest: its program for exe, "/" for root, else the translation. */
+function guestLinkTarget(sv: Supervisor, link: string, hostTarget: string): string {
+  const [, , pid, what] = link.split('/');
+  if (what === 'exe') {
+    const exe = sv.tracees.get(Number(pid))?.exe;
+    if (exe) return exe;
+  }
+  if (what === 'root' && sv.plan.root !== null) return '/';
+  return sv.translator.toGuest(hostTarget) ?? hostTarget;
+}
+
 export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, target: Resolved, follow: boolean): void {
   const regs = sv.regs;
   const name = arch.syscallName(nr);
@@ -69,7 +80,7 @@ export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, 
       if (result >= 0) {
         let text = Buffer.from(outBuf.bytes.subarray(0, result)).toString('latin1');
         // /proc magic links name host paths: show them as the guest sees them.
-        if ((target.magic || isMagicLink(target.host)) && text.startsWith('/')) text = sv.translator.toGuest(text) ?? text;
+        if ((target.magic || isMagicLink(target.host)) && text.startsWith('/')) text = guestLinkTarget(sv, target.host, text);
         const n = Math.min(size, outBuf.bytes.write(text, 'latin1'));
         result = copyOut(sv, t, regs.arg(bufArg), n) ? n : -ERRNO.EFAULT;
       }

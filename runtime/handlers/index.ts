@@ -3,6 +3,7 @@
 import type { Supervisor } from '../supervisor.js';
 import { installCwdHandler } from './cwd.js';
 import { installDenyLog } from './deny-log.js';
+import { installExecHandlers } from './exec.js';
 import { installHiddenEntryFilter } from './hidden-entries.js';
 import { installPathHandlers } from './path-syscalls.js';
 import { installRemapHandlers } from './remap.js';
@@ -12,6 +13,7 @@ export function installHandlers(sv: Supervisor): void {
   installDenyLog(sv); // first: a denied call is answered before anything else looks at it
   installRemapHandlers(sv); // then remaps, before any translation happens
   if (sv.plan.paths.length > 0 || sv.plan.root !== null) {
+    installExecHandlers(sv); // under a guest root exec is planned here, before generic paths
     installPathHandlers(sv);
     installUnixSocketHandlers(sv);
     installCwdHandler(sv);

@@ -1,0 +1,210 @@
+// execve/execveat under a guest root. The kernel would load a guest program's dynamic loader
+// (PT_INTERP) and a script's interpreter (#!) from the HOST's paths, so tsbox does what the kernel
+// would, in guest terms: it reads the program's header, follows `#!` lines to a guest
+// interpreter, and runs the guest's own loader explicitly:
+//     <host path of guest ld.so> --argv0 ARGV0 <guest program> ARGS...
+// The loader then opens the program and its libraries by guest paths, which tsbox translates.
+// A static program runs directly. argv[0] is kept; /proc/self/exe shows the guest program.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { hostArch, ERRNO } from '../../arch/index.js';
+import type { Resolved } from '../paths.js';
+import { hostAccess, lookupHost } from '../host-fs.js';
+import type { Supervisor } from '../supervisor.js';
+import type { Tracee } from '../tracee.js';
+import { AT_FDCWD, baseOf, hostLink } from './bases.js';
+import { accessErrno } from './path-syscalls.js';
+import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from './path-table.js';
+
+const arch = hostArch();
+const PT_INTERP = 3;
+const MAX_INTERPRETER_DEPTH = 4; // the kernel's limit on nested #! interpreters
+const MAX_ARGS = 65536;
+const X_OK = 1;
+
+/** An argv entry: a string tsbox adds, or a pointer already in the tracee. */
+type Arg = string | { pointer: number };
+
+interface ExecPlan {
+  hostFile: string;
+  argv: Arg[];
+  guestExe: string;
+}
+
+const loaderSupportsArgv0 = new Map<string, boolean>();
+
+function readHead(host: string, length: number, offset = 0): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(Buffer.from(host, 'latin1'), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(length);
+    const n = readSync(fd, buf, 0, length, offset);
+    return buf.subarray(0, n);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The PT_INTERP of an ELF file of this architecture: a path, '' for a static program, or an errno. */
+function elfInterpreter(host: string, head: Buffer): string | number {
+  if (head.length < 64 || head[4] !== 2 /* ELFCLASS64 */ || head.readUInt16LE(18) !== arch.elfMachine) return ERRNO.ENOEXEC;
+  const phoff = Number(head.readBigUInt64LE(32));
+  const phentsize = head.readUInt16LE(54);
+  const phnum = head.readUInt16LE(56);
+  const table = readHead(host, phentsize * phnum, phoff);
+  if (table === null || table.length < phentsize * phnum) return ERRNO.ENOEXEC;
+  for (let i = 0; i < phnum; i++) {
+    const ph = table.subarray(i * phentsize);
+    if (ph.readUInt32LE(0) !== PT_INTERP) continue;
+    const at = Number(ph.readBigUInt64LE(8));
+    const size = Number(ph.readBigUInt64LE(32));
+    const path = readHead(host, Math.min(size, 4096), at);
+    if (path === null) return ERRNO.ENOEXEC;
+    const nul = path.indexOf(0);
+    return path.subarray(0, nul < 0 ? path.length : nul).toString('latin1');
+  }
+  return '';
+}
+
+function supportsArgv0(sv: Supervisor, loaderHost: string, loaderGuest: string): boolean {
+  let ok = loaderSupportsArgv0.get(loaderHost);
+  if (ok === undefined) {
+    try {
+      ok = readFileSync(Buffer.from(loaderHost, 'latin1')).includes('--argv0');
+    } catch {
+      ok = false;
+    }
+    loaderSupportsArgv0.set(loaderHost, ok);
+    if (!ok) {
+      sv.log.logger.error({ loader: loaderGuest },
+        `the guest's dynamic loader ${loaderGuest} has no --argv0 option (glibc older than 2.33): tsbox cannot run its programs`);
+    }
+  }
+  return ok;
+}
+
+function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Resolved | number {
+  const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, dirfd);
+  if (typeof base === 'number') return base;
+  const r = sv.translator.resolve(raw, base, true, t.pid);
+  if ('errno' in r) return r.errno;
+  return accessErrno(r.rule?.access, 'exec') || r;
+}
+
+/** Works out what to run for `target`, following #! lines; an errno when the kernel would fail. */
+function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGiven: string, depth: number): ExecPlan | number {
+  const denied = hostAccess(target.host, X_OK);
+  if (denied !== 0) return denied;
+  const head = readHead(target.host, 256);
+  if (head === null) return ERRNO.EACCES;
+  if (head[0] === 0x23 && head[1] === 0x21) {
+    // "#!interpreter [one argument]", as the kernel parses it.
+    if (depth >= MAX_INTERPRETER_DEPTH) return ERRNO.ELOOP;
+    const end = head.indexOf(0x0a);
+    const line = head.subarray(2, end < 0 ? head.length : end).toString('latin1').trim();
+    const space = line.search(/[ \t]/);
+    const interp = space < 0 ? line : line.slice(0, space);
+    const extra = space < 0 ? '' : line.slice(space).trim();
+    if (interp === '') return ERRNO.ENOEXEC;
+    const resolved = resolveGuest(sv, t, interp, AT_FDCWD);
+    if (typeof resolved === 'number') return resolved;
+    const next: Arg[] = [interp, ...(extra ? [extra] : []), asGiven, ...argv.slice(1)];
+    return planExec(sv, t, resolved, next, interp, depth + 1);
+  }
+  if (head.readUInt32BE(0) !== 0x7f454c46) return ERRNO.ENOEXEC;
+  const interp = elfInterpreter(target.host, head);
+  if (typeof interp === 'number') return interp;
+  if (interp === '') return { hostFile: target.host, argv, guestExe: target.guest };
+  const loader = resolveGuest(sv, t, interp, AT_FDCWD);
+  if (typeof loader === 'number') return loader === ERRNO.ENOENT ? ERRNO.ENOENT : loader;
+  if (!supportsArgv0(sv, loader.host, loader.guest)) return ERRNO.ENOEXEC;
+  const argv0: Arg = argv[0] ?? target.guest;
+  return { hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest };
+}
+
+function readArgv(sv: Supervisor, t: Tracee, pointer: number): Arg[] | null {
+  const out: Arg[] = [];
+  if (pointer === 0) return out;
+  for (let at = pointer; out.length < MAX_ARGS; at += 8) {
+    const word = sv.memory.read(t.pid, at, 8);
+    if (word === null) return null;
+    const p = Number(new DataView(word.buffer, word.byteOffset, 8).getBigUint64(0, true));
+    if (p === 0) return out;
+    out.push({ pointer: p });
+  }
+  return null;
+}
+
+/** Lays out the new filename, strings and argv array in one blob below the caller's stack. */
+function writePlan(sv: Supervisor, t: Tracee, plan: ExecPlan): { file: number; argv: number } | null {
+  const strings = [plan.hostFile, ...plan.argv.filter((a): a is string => typeof a === 'string')];
+  const encoded = strings.map((s) => Buffer.from(`${s}\0`, 'latin1'));
+  const stringBytes = encoded.reduce((n, b) => n + b.length, 0);
+  const arrayOffset = Math.ceil(stringBytes / 8) * 8;
+  const size = arrayOffset + (plan.argv.length + 1) * 8;
+  const base = sv.scratchAddress(size);
+  const blob = Buffer.alloc(size);
+  const where = new Map<string, number>();
+  let off = 0;
+  encoded.forEach((b, i) => {
+    b.copy(blob, off);
+    if (!where.has(strings[i])) where.set(strings[i], base + off);
+    off += b.length;
+  });
+  plan.argv.forEach((a, i) => {
+    blob.writeBigUInt64LE(BigInt(typeof a === 'string' ? where.get(a)! : a.pointer), arrayOffset + i * 8);
+  });
+  if (!sv.memory.write(t.pid, base, blob)) return null;
+  return { file: where.get(plan.hostFile)!, argv: base + arrayOffset };
+}
+
+function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
+  const regs = sv.regs;
+  const [dirfdArg, pathArg, argvArg, flagsArg] = at ? [0, 1, 2, 4] : [-1, 0, 1, -1];
+  const raw = sv.memory.readCString(t.pid, regs.arg(pathArg));
+  if (raw === null) return sv.skip(t, -ERRNO.EFAULT);
+  const flags = flagsArg >= 0 ? regs.argInt(flagsArg) : 0;
+  const dirfd = dirfdArg >= 0 ? regs.argInt(dirfdArg) : AT_FDCWD;
+  let target: Resolved | number;
+  if (raw === '' && flags & AT_EMPTY_PATH) {
+    // fexecve: the program is the fd itself.
+    const host = hostLink(`/proc/${t.pid}/fd/${dirfd}`);
+    const guest = host && sv.translator.toGuest(host);
+    target = guest ? resolveGuest(sv, t, guest, AT_FDCWD) : ERRNO.ENOEXEC;
+  } else {
+    target = resolveGuest(sv, t, raw, dirfd);
+    if (flags & AT_SYMLINK_NOFOLLOW) {
+      const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, dirfd);
+      const last = typeof base === 'number' ? null : sv.translator.resolve(raw, base, false, t.pid);
+      if (last && !('errno' in last) && lookupHost(last.host) === 'symlink') return sv.skip(t, -ERRNO.ELOOP);
+    }
+  }
+  // /proc/self/exe names the loader on the host; re-running it means re-running the guest program.
+  if (typeof target !== 'number' && target.magic && /^\/proc\/\d+\/exe$/.test(target.host)) {
+    const owner = sv.tracees.get(Number(target.host.split('/')[2]));
+    if (owner?.exe) target = resolveGuest(sv, t, owner.exe, AT_FDCWD);
+  }
+  if (typeof target === 'number') return sv.skip(t, -target);
+  const argv = readArgv(sv, t, regs.arg(argvArg));
+  if (argv === null) return sv.skip(t, -ERRNO.EFAULT);
+  const plan = planExec(sv, t, target, argv, raw, 0);
+  if (typeof plan === 'number') return sv.skip(t, -plan);
+  const written = writePlan(sv, t, plan);
+  if (written === null) return sv.skip(t, -ERRNO.E2BIG);
+  t.pendingExe = plan.guestExe;
+  const args: Array<[number, number]> = [[pathArg, written.file], [argvArg, written.argv]];
+  if (at) args.push([dirfdArg, AT_FDCWD], [flagsArg, 0]);
+  return sv.runWithArgs(t, args, true);
+}
+
+/** Under a guest root, every exec goes through here (before the generic path handler). */
+export function installExecHandlers(sv: Supervisor): void {
+  if (sv.plan.root === null) return;
+  sv.on(arch.syscalls.execve, (s, t) => handleExec(s, t, false));
+  sv.on(arch.syscalls.execveat, (s, t) => handleExec(s, t, true));
+}
