@@ -8,6 +8,39 @@ import { installHandlers } from './handlers/index.js';
 import { createMemory } from './memory.js';
 import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
+import { enforcementStatus } from './enforcement.js';
+import { FS, SCOPE, landlockPlan } from './landlock-rules.js';
+
+const FS_NAMES = Object.entries(FS);
+function rightsText(rights: bigint, all: bigint): string {
+  if (rights === all) return 'all';
+  return FS_NAMES.filter(([, bit]) => rights & bit).map(([name]) => name.toLowerCase()).join(',');
+}
+
+/** Per rule: is it backed by the kernel on this machine, and with which Landlock grants. */
+function describeLandlock(plan: Plan): string[] {
+  const status = enforcementStatus(plan);
+  const out: string[] = [];
+  if (status.abi === 0) {
+    out.push('landlock: unavailable on this kernel: every path rule below is enforced by the supervisor only (racy)');
+  } else {
+    const rules = landlockPlan(plan, status.abi);
+    out.push(`landlock: ABI ${status.abi} (policy needs ${status.neededAbi}); ${rules.grants.length} rules, installed before exec`);
+    for (const p of plan.paths) {
+      out.push(`  kernel-enforced (landlock): ${p.guest} ${p.access}${p.access === 'none' ? ' (names inside stay listable by a racing thread; contents are not readable)' : ''}`);
+    }
+    const shown = rules.grants.slice(0, 40);
+    for (const g of shown) out.push(`  grant ${g.host}: ${rightsText(g.rights, rules.handledFs)}`);
+    if (rules.grants.length > shown.length) out.push(`  … and ${rules.grants.length - shown.length} more grants`);
+    out.push(`  signals to processes outside the sandbox: ${rules.scoped & SCOPE.SIGNAL ? 'refused by the kernel' : 'not scoped'}`);
+    if (plan.network === 'none') {
+      out.push(`  network none: TCP bind/connect ${rules.handledNet ? 'refused by landlock' : 'not covered by landlock'}; abstract unix sockets ${rules.scoped & SCOPE.ABSTRACT_UNIX_SOCKET ? 'scoped' : 'not scoped'}`);
+    }
+  }
+  for (const gap of status.gaps) out.push(`  NOT kernel-enforced: ${gap}`);
+  out.push(`enforcement: ${plan.enforcement}${status.gaps.length && plan.enforcement === 'strict' ? ' — tsbox run will refuse to start on this machine' : ''}`);
+  return out;
+}
 
 export function describeEnforcement(plan: Plan): string[] {
   const arch = hostArch();
@@ -22,6 +55,6 @@ export function describeEnforcement(plan: Plan): string[] {
     trapped.length === 0
       ? 'supervisor stops: none (every allowed syscall runs at full speed)'
       : `supervisor stops (${trapped.length} syscalls, one stop each): ${trapped.map((nr) => arch.syscallName(nr)).join(' ')}`,
-    'landlock: not installed by this version (path rules are enforced by the supervisor only)',
+    ...describeLandlock(plan),
   ];
 }

@@ -10,6 +10,7 @@ import { liveSetOver } from './live-set.js';
 import { createMemory, type MemoryMode } from './memory.js';
 import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
+import { prepareLandlock } from './enforcement.js';
 
 export interface WorkerInput {
   plan: Plan;
@@ -38,8 +39,10 @@ try {
   installHandlers(sv);
   const trapped = sv.trappedSyscalls();
   const filter = encodeFilter(buildSeccompFilter({ plan: input.plan, trapped }));
+  const landlock = prepareLandlock(input.plan, logger);
   const pid = launch({
     command: input.command, env: input.env, guestCwd: input.guestCwd, filter, limits: input.plan.limits, memory,
+    beforeSeccomp: landlock,
   });
   post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
   const result = sv.run(pid);

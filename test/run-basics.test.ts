@@ -107,8 +107,8 @@ describe('exit status', () => {
     assert.equal(r.stdout, '', show(r));
     assert.ok(r.durationMs >= 900, `killed before the timeout: ${r.durationMs} ms`);
     assert.ok(r.durationMs < 10_000, `the timeout took ${r.durationMs} ms (sleep was 30 s)`);
-    assert.deepEqual(await survivors(`sleep ${s1}`), [], 'the background sleep survived the timeout');
-    assert.deepEqual(await survivors(`sleep ${s2}`), [], 'the foreground sleep survived the timeout');
+    assert.deepEqual(await survivors(`^sleep ${s1}`), [], 'the background sleep survived the timeout');
+    assert.deepEqual(await survivors(`^sleep ${s2}`), [], 'the foreground sleep survived the timeout');
   });
 
   test('limits.timeout also ends a program that ignores SIGTERM and SIGINT', async () => {
@@ -118,7 +118,7 @@ describe('exit status', () => {
     });
     assert.equal(r.code, 124, show(r));
     assert.ok(r.durationMs < 10_000, `the timeout took ${r.durationMs} ms`);
-    assert.deepEqual(await survivors(`sleep ${s}`), []);
+    assert.deepEqual(await survivors(`^sleep ${s}`), []);
   });
 
   test('a command that finishes before the timeout keeps its own status', async () => {
@@ -228,7 +228,7 @@ describe('streams and logging', () => {
     const dir = makeTmpDir();
     const r = await sandbox(
       `${PLAIN}paths:\n  - { guest: /data, host: ${JSON.stringify(dir)}, access: ro }\n`,
-      ['sh', '-c', 'echo out1; echo err1 >&2; : > /data/x 2>/dev/null; printf "out2"'],
+      ['sh', '-c', 'echo out1; echo err1 >&2; echo x 2>/dev/null > /data/x; printf "out2"'],
     );
     assert.equal(r.code, 0, show(r));
     assert.equal(r.stdout, 'out1\nout2');
@@ -248,8 +248,9 @@ describe('streams and logging', () => {
       '      return: 1234',
       '',
     ].join('\n');
-    // `: > /data/denied` is the shell's own openat, so its log line carries the shell's pid.
-    const r = await sandbox(policy, ['sh', '-c', 'echo "pid=$$"; id -u; : > /data/denied 2>/dev/null; echo "rc=$?"']);
+    // The redirection is the shell's own openat, so its log line carries the shell's pid. The
+    // program's stderr goes to /dev/null: what remains on tsbox's stderr is tsbox's alone.
+    const r = await sandbox(policy, ['sh', '-c', 'exec 2>/dev/null; echo "pid=$$"; id -u; echo x > /data/denied; echo "rc=$?"']);
     assert.equal(r.code, 0, show(r));
     const pid = Number(/^pid=(\d+)$/m.exec(r.stdout)?.[1]);
     assert.equal(r.stdout, `pid=${pid}\n1234\nrc=2\n`, 'stdout must hold only the program\'s output');
@@ -260,7 +261,7 @@ describe('streams and logging', () => {
       assert.ok(Array.isArray(l.args), `args is an array: ${JSON.stringify(l)}`);
       assert.equal(typeof l.action, 'string', JSON.stringify(l));
     }
-    // Nothing else but JSON lines on stderr (the program wrote nothing there).
+    // Nothing else but JSON lines on stderr.
     assert.deepEqual(
       r.stderr.split('\n').filter((l) => l && !l.startsWith('{')),
       [],
@@ -335,14 +336,14 @@ describe('signals sent to tsbox', () => {
     const started = runAs(process.execPath, [tsboxBin(), 'run', policy, '--', 'sh', '-c', `sleep ${s}; echo survived`], { timeoutMs: 60_000 });
     // Wait until the sandboxed sleep exists, then signal tsbox alone (not its group).
     const end = Date.now() + 10_000;
-    while (processesMatching(`sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const tsboxPid = processesMatching(`${tsboxBin()} run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(tsboxPid, 'SIGTERM');
     const r = await started;
     assert.equal(r.code, 143, show(r));
     assert.equal(r.stdout, '');
-    assert.deepEqual(await survivors(`sleep ${s}`), []);
+    assert.deepEqual(await survivors(`^sleep ${s}`), []);
   });
 
   test('Ctrl-C (SIGINT to the foreground process group): exit 130, nothing left', async () => {
@@ -351,13 +352,13 @@ describe('signals sent to tsbox', () => {
     // runAs puts tsbox in its own process group, like a shell's foreground job.
     const started = runAs(process.execPath, [tsboxBin(), 'run', policy, '--', 'sleep', s], { timeoutMs: 60_000 });
     const end = Date.now() + 10_000;
-    while (processesMatching(`sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const tsboxPid = processesMatching(`${tsboxBin()} run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(-tsboxPid, 'SIGINT');
     const r = await started;
     assert.equal(r.code, 130, show(r));
-    assert.deepEqual(await survivors(`sleep ${s}`), []);
+    assert.deepEqual(await survivors(`^sleep ${s}`), []);
   });
 });
 

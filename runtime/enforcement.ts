@@ -1,0 +1,42 @@
+// `enforcement: strict | best-effort`: whether the kernel can back the policy's path, network
+// and signal rules with Landlock on this machine, and what to do when it cannot.
+import type { Logger } from 'pino';
+import type { Plan } from '../policy/plan.js';
+import type { Injector } from './inject.js';
+import { LaunchError, type ScratchArea } from './launch.js';
+import { injectLandlock, landlockAbi } from './landlock.js';
+import { landlockPlan } from './landlock-rules.js';
+
+export interface EnforcementStatus {
+  abi: number;
+  neededAbi: number;
+  /** One line per missing guarantee; empty when everything is kernel-enforced. */
+  gaps: string[];
+}
+
+export function enforcementStatus(plan: Plan): EnforcementStatus {
+  const abi = landlockAbi();
+  const needed = landlockPlan(plan, Math.max(abi, 1)).neededAbi;
+  const gaps: string[] = [];
+  if (abi === 0) gaps.push('Landlock is not available on this kernel: path, network and signal rules are enforced by the supervisor only');
+  else {
+    if (abi < 3 && (plan.root !== null || plan.paths.some((p) => p.access !== 'rw'))) gaps.push(`Landlock ABI ${abi} < 3: truncate() of read-only files is not refused by the kernel`);
+    if (abi < 4 && plan.network === 'none') gaps.push(`Landlock ABI ${abi} < 4: TCP bind/connect rules unavailable (seccomp still refuses IP sockets)`);
+    if (abi < 6) gaps.push(`Landlock ABI ${abi} < 6: signals and abstract unix sockets to processes outside the sandbox are not scoped`);
+  }
+  return { abi, neededAbi: needed, gaps };
+}
+
+/** Checks the policy's enforcement mode; returns the Landlock injection step for launch. */
+export function prepareLandlock(plan: Plan, logger: Logger): ((inj: Injector, scratch: ScratchArea) => void) | undefined {
+  const status = enforcementStatus(plan);
+  if (status.gaps.length > 0) {
+    if (plan.enforcement === 'strict') {
+      throw new LaunchError(`the kernel cannot enforce this policy (enforcement: strict): ${status.gaps.join('; ')}. Set enforcement: best-effort to run anyway.`);
+    }
+    logger.warn({ gaps: status.gaps }, 'enforcement: best-effort: some rules are not kernel-enforced');
+  }
+  if (status.abi === 0) return undefined;
+  const rules = landlockPlan(plan, status.abi);
+  return (inj, scratch) => injectLandlock(inj, scratch, rules, status.abi);
+}
