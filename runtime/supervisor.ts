@@ -15,6 +15,7 @@ import { Registers } from './registers.js';
 import { Tracee } from './tracee.js';
 import { waitAny } from './wait.js';
 import type { EventLog } from './event-log.js';
+import type { Observer } from './observer.js';
 
 const arch = hostArch();
 const SIGKILL = 9;
@@ -41,6 +42,8 @@ export class Supervisor {
   readonly tracees = new Map<number, Tracee>();
   readonly translator: PathTranslator;
   private readonly handlers: (SeccompHandler | undefined)[] = [];
+  /** Sees every trapped call and process event (trace, report, learn); null on the fast path. */
+  observer: Observer | null = null;
   private stops = 0;
 
   constructor(
@@ -60,7 +63,7 @@ export class Supervisor {
 
   /** The syscalls that must reach the supervisor (SECCOMP_RET_TRACE in the filter). */
   trappedSyscalls(): Set<number> {
-    const set = new Set<number>();
+    const set = new Set<number>(this.observer?.extraTraps() ?? []);
     this.handlers.forEach((h, nr) => h && set.add(nr));
     return set;
   }
@@ -69,12 +72,15 @@ export class Supervisor {
 
   /** Let the syscall run as the program made it. */
   allow(t: Tracee): boolean {
+    const nr = this.regs.syscallNr;
+    if (this.observer?.wantsResult(nr)) return this.runThen(t, () => {});
     cont(t.pid);
     return true;
   }
 
   /** Skip the syscall; the program sees `result` (a negative errno for failures). */
   skip(t: Tracee, result: number): boolean {
+    this.observer?.leave(this, t, this.regs.syscallNr, result, true);
     this.regs.syscallNr = -1;
     this.regs.result = result;
     this.regs.store(t.pid);
@@ -84,29 +90,23 @@ export class Supervisor {
 
   /**
    * Run the syscall with some pointer arguments replaced by byte strings written just below the
-   * red zone of the caller's stack (always mapped; writing elsewhere would not grow the stack
-   * since Linux 6.5). The originals come back at the exit stop.
+   * red zone of the caller's stack. The originals come back at the exit stop.
    */
-  runWith(t: Tracee, replacements: Array<[index: number, data: Uint8Array]>, onlyOnFailure = false): void {
-    const saved: Array<[number, bigint]> = [];
+  runWith(t: Tracee, replacements: Array<[index: number, data: Uint8Array]>, onlyOnFailure = false): boolean {
+    const args: Array<[number, number]> = [];
     let at = this.scratchAddress(0);
     for (const [index, data] of replacements) {
       at = Math.floor((at - data.length) / 16) * 16;
-      if (!this.memory.write(t.pid, at, data)) {
-        this.skip(t, -14); // EFAULT: the stack is not where it should be
-        return;
-      }
-      saved.push([index, this.regs.argBig(index)]);
-      this.regs.setArg(index, at);
+      if (!this.memory.write(t.pid, at, data)) return this.skip(t, -14); // EFAULT: no stack where it should be
+      args.push([index, at]);
     }
-    this.regs.store(t.pid);
-    t.pendingExit = { restoreArgs: saved, onlyOnFailure, nr: this.regs.syscallNr };
-    contSyscall(t.pid);
+    return this.runWithArgs(t, args, onlyOnFailure);
   }
 
   /**
-   * Run the syscall with some arguments set to new raw values (pointers into a blob the caller
-   * wrote with `writeBelowStack`); the originals come back at the exit stop.
+   * Run the syscall with some arguments set to new raw values (e.g. pointers to data placed at
+   * `scratchAddress`). The program must see its own registers after the call, so the originals
+   * come back at the exit stop (only on failure for exec: on success the registers are new).
    */
   runWithArgs(t: Tracee, args: Array<[index: number, value: number]>, onlyOnFailure: boolean): boolean {
     const saved: Array<[number, bigint]> = args.map(([i]) => [i, this.regs.argBig(i)]);
@@ -137,6 +137,7 @@ export class Supervisor {
     t.pendingExit = null;
     if (pending && this.regs.load(t.pid)) {
       pending.after?.(this.regs.result);
+      this.observer?.leave(this, t, pending.nr, this.regs.result, false);
       if (pending.restoreArgs.length > 0 && !(pending.onlyOnFailure && this.regs.result >= 0)) {
         for (const [index, value] of pending.restoreArgs) this.regs.setArg(index, value);
         this.regs.store(t.pid);
@@ -148,8 +149,10 @@ export class Supervisor {
   private onSeccompStop(t: Tracee): void {
     this.stops++;
     if (!this.regs.load(t.pid)) return; // killed meanwhile
-    const handler = this.handlers[this.regs.syscallNr];
-    if (!handler || !handler(this, t)) cont(t.pid);
+    const nr = this.regs.syscallNr;
+    this.observer?.enter(this, t, nr);
+    const handler = this.handlers[nr];
+    if (!handler || !handler(this, t)) this.allow(t);
   }
 
   private track(pid: number, parent: number): Tracee {
@@ -181,6 +184,7 @@ export class Supervisor {
           this.tracees.delete(w.pid);
           this.live.remove(w.pid);
           this.log.processExit(w.pid, w.kind === 'exited' ? w.exitCode : null, w.kind === 'killed' ? w.signal : null);
+          this.observer?.processExit(w.pid, w.kind === 'exited' ? w.exitCode : null, w.kind === 'killed' ? w.signal : null);
           if (w.pid === rootPid) {
             rootDone = true;
             if (w.kind === 'exited') result.exitCode = w.exitCode;
@@ -200,6 +204,7 @@ export class Supervisor {
             const child = getEventMsg(w.pid);
             this.track(child, w.pid).exe = t.exe;
             this.log.processStart(child, w.pid);
+            this.observer?.processStart(child, w.pid, w.event === EVENT_CLONE);
             if (rootDone) kill(child, SIGKILL);
           } else if (w.event === EVENT_EXEC) {
             // A non-leader thread that execs takes over the leader's pid; its old tid is gone.
@@ -210,6 +215,7 @@ export class Supervisor {
             if (formerTid !== w.pid && this.tracees.delete(formerTid)) this.live.remove(formerTid);
             t.pendingExit = null; // resuming with PTRACE_CONT skips the exit stop
             this.log.exec(w.pid);
+            this.observer?.exec(this, t);
           }
           cont(w.pid);
           break;

@@ -88,6 +88,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       return true;
     }
     const denied = accessErrno(r.rule?.access, intent);
+    sv.observer?.path(t, nr, r.guest, intent, denied);
     if (denied) {
       sv.log.decision(pid, arch.syscallName(nr), [r.guest], 'denied', intent);
       sv.skip(t, -denied);
