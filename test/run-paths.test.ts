@@ -1,0 +1,347 @@
+// Virtualized paths end to end: a temp folder bound rw at /work, one ro at /data, hidden entries
+// (access: none), with absolute, cwd-relative and dirfd-relative names, `..`, symlinks inside the
+// binds, and what programs read back (getcwd, pwd -P, /proc/self/cwd, readlink). Everything runs
+// twice: with the default tracee memory access (process_vm_readv) and with --memory=peek, which
+// must give the same results.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { helper } from './lib/helpers.js';
+import { makeTmpDir, runNative, runTsbox, tmpPolicy, type RunOptions, type RunResult } from './lib/run.js';
+
+function show(r: RunResult): string {
+  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
+}
+
+/** Replaces every occurrence of `from` in `text` by `to`. */
+function replaceAll(text: string, from: string, to: string): string {
+  return text.split(from).join(to);
+}
+
+/** A line-by-line diff, for readable failures of long comparisons. */
+function diffLines(expected: string, actual: string): string {
+  const e = expected.split('\n');
+  const a = actual.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(e.length, a.length); i++) {
+    if (e[i] !== a[i]) out.push(`line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}`);
+  }
+  return out.join('\n');
+}
+
+interface Fixture {
+  work: string; // bound rw at /work; /work/secret inside it is hidden
+  data: string; // bound ro at /data
+  hidden: string; // hidden at its own (host) path
+  policy: string;
+}
+
+/**
+ * /work  (rw) target, sub/inner, abs-link → /work/target, rel-link → target, up-link →
+ *             ../etc/hostname, ro-link → /data/file, secret/s (hidden: access none)
+ * /data  (ro) file, dir/
+ * HIDDEN (none, at its host path) s
+ */
+function makeFixture(): Fixture {
+  const work = makeTmpDir({ prefix: 'tsbox-work-' });
+  fs.writeFileSync(path.join(work, 'target'), 'target contents\n');
+  fs.mkdirSync(path.join(work, 'sub'));
+  fs.writeFileSync(path.join(work, 'sub', 'inner'), 'inner contents\n');
+  fs.symlinkSync('/work/target', path.join(work, 'abs-link'));
+  fs.symlinkSync('target', path.join(work, 'rel-link'));
+  fs.symlinkSync('../etc/hostname', path.join(work, 'up-link'));
+  fs.symlinkSync('/data/file', path.join(work, 'ro-link'));
+  fs.mkdirSync(path.join(work, 'secret'));
+  fs.writeFileSync(path.join(work, 'secret', 's'), 'top secret\n');
+  const data = makeTmpDir({ prefix: 'tsbox-data-' });
+  fs.writeFileSync(path.join(data, 'file'), 'read only\n');
+  fs.mkdirSync(path.join(data, 'dir'));
+  const hidden = makeTmpDir({ prefix: 'tsbox-hidden-' });
+  fs.writeFileSync(path.join(hidden, 's'), 'hidden\n');
+  const policy = tmpPolicy(
+    [
+      'version: 1',
+      'log: { denials: false }',
+      'paths:',
+      `  - { guest: /work, host: ${JSON.stringify(work)}, access: rw }`,
+      '  - { guest: /work/secret, access: none }',
+      `  - { guest: /data, host: ${JSON.stringify(data)}, access: ro }`,
+      `  - { guest: ${JSON.stringify(hidden)}, access: none }`,
+      '',
+    ].join('\n'),
+  );
+  return { work, data, hidden, policy };
+}
+
+/** A snapshot of a host folder: relative path → type and content (files) or target (links). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      const r = path.join(rel, name);
+      const st = fs.lstatSync(path.join(dir, r));
+      if (st.isSymbolicLink()) out[r] = `link ${fs.readlinkSync(path.join(dir, r))}`;
+      else if (st.isDirectory()) {
+        out[r] = `dir ${(st.mode & 0o7777).toString(8)}`;
+        walk(r);
+      } else out[r] = `file ${(st.mode & 0o7777).toString(8)} ${fs.readFileSync(path.join(dir, r), 'utf8')}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+for (const memory of ['vm', 'peek'] as const) {
+  describe(`paths (--memory=${memory})`, () => {
+    let fx: Fixture;
+    before(() => {
+      fx = makeFixture();
+    });
+    const run = (cmd: string[], opts: RunOptions = {}) => runTsbox(['run', `--memory=${memory}`, fx.policy, '--', ...cmd], opts);
+    const sh = (script: string, opts: RunOptions = {}) => run(['sh', '-c', script], opts);
+
+    test('absolute, cwd-relative and ..-relative names inside a bind', async () => {
+      const r = await sh('cat /work/target; cd /work && cat target && cat ./sub/../target; cd sub && cat inner ../target; cat /work/sub/inner');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'target contents\n'.repeat(3) + 'inner contents\ntarget contents\ninner contents\n');
+    });
+
+    test('`..` out of a bind leads to the guest parent, not the host one', async () => {
+      const native = await runNative('cat', ['/etc/hostname']);
+      const r = await sh('cd /work && cat ../etc/hostname; cat /work/../etc/hostname; cd /work/sub && cat ../../etc/hostname; cat /data/../etc/hostname');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, native.stdout.repeat(4));
+    });
+
+    test('symlinks inside binds resolve in guest terms', async () => {
+      const native = await runNative('cat', ['/etc/hostname']);
+      const r = await sh(
+        'cat /work/abs-link; cat /work/rel-link; cat /work/up-link; cat /work/ro-link; ' +
+          'readlink /work/abs-link; readlink -f /work/abs-link; readlink -f /work/sub/../rel-link; realpath /work/ro-link; ' +
+          'cd /work/sub && cat ../abs-link',
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.equal(
+        r.stdout,
+        'target contents\ntarget contents\n' + native.stdout + 'read only\n' +
+          '/work/target\n/work/target\n/work/target\n/data/file\ntarget contents\n',
+      );
+    });
+
+    test('getcwd, pwd -P and /proc/self/cwd show guest paths', async () => {
+      const r = await sh('cd /work/sub && pwd && pwd -P && /bin/pwd && readlink /proc/self/cwd && readlink /proc/$$/cwd && cd .. && pwd -P && cd /data/dir && /bin/pwd');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, '/work/sub\n'.repeat(5) + '/work\n/data/dir\n');
+      const g = await run([helper('getcwd'), '/work/sub']);
+      assert.equal(g.code, 0, show(g));
+      assert.equal(
+        g.stdout,
+        'chdir /work/sub => 0\ngetcwd => "/work/sub" len=10\nlibc getcwd => "/work/sub"\nreadlink /proc/self/cwd => "/work/sub"\n',
+      );
+    });
+
+    test('the starting cwd follows the caller when the guest sees it through a bind', async () => {
+      const r = await run([helper('getcwd')], { cwd: path.join(fx.work, 'sub') });
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /^getcwd => "\/work\/sub" len=10$/m);
+      assert.match(r.stdout, /^readlink \/proc\/self\/cwd => "\/work\/sub"$/m);
+    });
+
+    test('/proc/self/fd and /proc/self/exe show guest paths', async () => {
+      fs.copyFileSync('/bin/sh', path.join(fx.work, 'mysh'));
+      fs.chmodSync(path.join(fx.work, 'mysh'), 0o755);
+      try {
+        const r = await run(['/work/mysh', '-c', 'exec 3</work/target; readlink /proc/$$/fd/3; readlink /proc/$$/exe']);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, '/work/target\n/work/mysh\n');
+      } finally {
+        fs.rmSync(path.join(fx.work, 'mysh'));
+      }
+    });
+
+    test('ls lists the host folder', async () => {
+      const native = await runNative('ls', ['-a', path.join(fx.work, 'sub')]);
+      const r = await sh('ls -a /work/sub; cd /work && ls -a sub');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, native.stdout.repeat(2));
+      assert.ok(native.stdout.includes('inner'));
+    });
+
+    test('find walks a bind with dirfd-relative calls and gives the native tree', async () => {
+      const native = await runNative('sh', ['-c', `cd ${fx.work} && find sub . -path ./secret -prune -o -print | sort`]);
+      const r = await sh('cd /work && find sub . -path ./secret -prune -o -print | sort');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, native.stdout);
+      const abs = await sh('find /work/sub -type f | sort');
+      assert.equal(abs.stdout, '/work/sub/inner\n', show(abs));
+    });
+
+    test('writes land in the host folder', async () => {
+      const r = await sh(
+        'set -e; echo written > /work/new.txt; mkdir /work/newdir; cd /work/newdir && echo rel > rel.txt; ' +
+          'ln -s ../new.txt /work/newdir/link; mv /work/newdir/rel.txt /work/newdir/moved.txt; cat /work/newdir/link; ' +
+          'cp /work/target /work/copy; chmod 600 /work/copy; cat /work/copy',
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'written\ntarget contents\n');
+      try {
+        assert.equal(fs.readFileSync(path.join(fx.work, 'new.txt'), 'utf8'), 'written\n');
+        assert.equal(fs.readFileSync(path.join(fx.work, 'newdir', 'moved.txt'), 'utf8'), 'rel\n');
+        assert.equal(fs.readlinkSync(path.join(fx.work, 'newdir', 'link')), '../new.txt');
+        assert.equal(fs.statSync(path.join(fx.work, 'copy')).mode & 0o777, 0o600);
+        assert.ok(!fs.existsSync(path.join(fx.work, 'newdir', 'rel.txt')));
+      } finally {
+        for (const n of ['new.txt', 'newdir', 'copy']) fs.rmSync(path.join(fx.work, n), { recursive: true, force: true });
+      }
+    });
+
+    test('ro: every kind of write fails with "Read-only file system" and the host is untouched', async () => {
+      const before = snapshot(fx.data);
+      const beforeWork = snapshot(fx.work);
+      const cmds = [
+        'touch /data/new',
+        'touch /data/file',
+        'mkdir /data/d',
+        'rm /data/file',
+        'rmdir /data/dir',
+        'mv /data/file /data/moved',
+        'mv /data/file /work/stolen',
+        'ln -s x /data/l',
+        'ln /data/file /work/hardlink',
+        'chmod 600 /data/file',
+        'truncate -s 0 /data/file',
+        'cp /work/target /data/',
+        'mkfifo /data/fifo',
+        'sh -c "echo x >> /data/file"',
+        'sh -c "echo x > /work/ro-link"',
+        'touch /work/../data/new',
+      ];
+      const script = cmds.map((c) => `${c} 2>&1; echo "status=$?"`).join('; ');
+      const r = await sh(script);
+      assert.equal(r.code, 0, show(r));
+      const chunks = r.stdout.split(/^status=(\d+)\n/m);
+      // split with a capture group: [out0, status0, out1, status1, …, rest]
+      for (let i = 0; i < cmds.length; i++) {
+        const out = chunks[2 * i];
+        const status = chunks[2 * i + 1];
+        assert.notEqual(status, '0', `${cmds[i]} succeeded: ${JSON.stringify(out)}`);
+        assert.match(out, /Read-only file system/, `${cmds[i]}: ${JSON.stringify(out)}`);
+        assert.ok(!out.includes(fx.data), `${cmds[i]} printed a host path: ${out}`);
+      }
+      assert.deepEqual(snapshot(fx.data), before, 'the ro folder changed');
+      assert.deepEqual(snapshot(fx.work), beforeWork, 'a write through the ro bind showed up in /work');
+      // Reading still works.
+      const read = await sh('cat /data/file; ls /data; test -w /data/file && echo writable || echo not-writable');
+      assert.equal(read.stdout, 'read only\ndir\nfile\nnot-writable\n', show(read));
+    });
+
+    test('none: ENOENT for cat, ls, stat, cd, also through .. and symlinks', async () => {
+      fs.symlinkSync('/work/secret/s', path.join(fx.work, 'to-secret'));
+      try {
+        const cmds: [string, string][] = [
+          ['cat /work/secret/s', 'cat: /work/secret/s: No such file or directory'],
+          ['ls /work/secret', "ls: cannot access '/work/secret': No such file or directory"],
+          ['stat -c %n /work/secret', "stat: cannot statx '/work/secret': No such file or directory"],
+          ['cat /work/sub/../secret/s', 'cat: /work/sub/../secret/s: No such file or directory'],
+          ['cat /work/to-secret', 'cat: /work/to-secret: No such file or directory'],
+          [`cat ${fx.hidden}/s`, `cat: ${fx.hidden}/s: No such file or directory`],
+          [`ls ${fx.hidden}`, `ls: cannot access '${fx.hidden}': No such file or directory`],
+          ['touch /work/secret/new', "touch: cannot touch '/work/secret/new': No such file or directory"],
+        ];
+        const r = await sh(cmds.map(([c]) => `${c} 2>&1; echo "status=$?"`).join('; '));
+        assert.equal(r.code, 0, show(r));
+        const expected = cmds.map(([c, msg]) => `${msg}\nstatus=${c.startsWith('stat') || c.startsWith('ls') ? 2 : 1}\n`).join('');
+        assert.equal(r.stdout, expected.replace(/^(stat: .*)\nstatus=2$/m, '$1\nstatus=1'));
+        const cd = await run([helper('getcwd'), '/work/secret']);
+        assert.match(cd.stdout, /^chdir \/work\/secret => ENOENT$/m, show(cd));
+        const cd2 = await run([helper('getcwd'), fx.hidden]);
+        assert.match(cd2.stdout, new RegExp(`^chdir ${fx.hidden} => ENOENT$`, 'm'), show(cd2));
+        assert.ok(!fs.existsSync(path.join(fx.work, 'secret', 'new')));
+      } finally {
+        fs.rmSync(path.join(fx.work, 'to-secret'));
+      }
+    });
+
+    test('none: a hidden entry is left out of its parent\'s listing ("listing included")', async () => {
+      const native = await runNative('ls', ['-A', fx.work]);
+      assert.match(native.stdout, /^secret$/m);
+      const r = await sh('ls -A /work');
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, native.stdout.replace(/^secret\n/m, ''));
+      const parent = path.dirname(fx.hidden);
+      const p = await sh(`ls -A ${parent} | grep -x ${path.basename(fx.hidden)} || echo absent`);
+      assert.equal(p.stdout, 'absent\n', show(p));
+    });
+
+    test('exec from a bind, scripts included, with argv in guest terms', async () => {
+      fs.writeFileSync(path.join(fx.work, 'script.sh'), '#!/bin/sh\necho "script $0 $1"\n', { mode: 0o755 });
+      try {
+        const r = await sh('/work/script.sh a; cd /work && ./script.sh b && sh script.sh c');
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, 'script /work/script.sh a\nscript ./script.sh b\nscript script.sh c\n');
+      } finally {
+        fs.rmSync(path.join(fx.work, 'script.sh'));
+      }
+    });
+
+    test('a #! interpreter that lives inside a bind is found by its guest path', async () => {
+      fs.mkdirSync(path.join(fx.work, 'bin'));
+      fs.copyFileSync('/bin/sh', path.join(fx.work, 'bin', 'mysh'));
+      fs.chmodSync(path.join(fx.work, 'bin', 'mysh'), 0o755);
+      fs.writeFileSync(path.join(fx.work, 'tool'), '#!/work/bin/mysh\necho "tool ran: $1"\n', { mode: 0o755 });
+      try {
+        const r = await run(['/work/tool', 'arg']);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, 'tool ran: arg\n');
+      } finally {
+        fs.rmSync(path.join(fx.work, 'bin'), { recursive: true });
+        fs.rmSync(path.join(fx.work, 'tool'));
+      }
+    });
+
+    test('pathcalls: every path syscall gives the native result on the bound folder', async () => {
+      // Native on the host folder and sandboxed on the same folder bound at /work: pathcalls prints
+      // the folder as $D, so the outputs must be identical. No difference is expected: every result
+      // (errno, mode, link target, getcwd, /proc/self/cwd, socket names) must be in guest terms.
+      const host = makeTmpDir({ prefix: 'tsbox-pathcalls-' });
+      const native = await runNative(helper('pathcalls'), [host]);
+      assert.equal(native.code, 0, native.stderr);
+      assert.match(native.stdout, /^done$/m);
+      const policy = tmpPolicy(`version: 1\nlog: { denials: false }\npaths:\n  - { guest: /work, host: ${JSON.stringify(host)}, access: rw }\n`);
+      const r = await runTsbox(['run', `--memory=${memory}`, policy, '--', helper('pathcalls'), '/work']);
+      assert.equal(r.code, 0, show(r));
+      assert.ok(!r.stdout.includes(host), `a host path leaked into the sandbox:\n${r.stdout.split('\n').filter((l) => l.includes(host)).join('\n')}`);
+      assert.equal(r.stdout, native.stdout, diffLines(native.stdout, r.stdout));
+      assert.deepEqual(fs.readdirSync(host), []);
+    });
+
+    test('pathcalls under a path-free policy is exactly native', async () => {
+      const host = makeTmpDir({ prefix: 'tsbox-pathcalls-' });
+      const native = await runNative(helper('pathcalls'), [host]);
+      assert.equal(native.code, 0, native.stderr);
+      const r = await runTsbox(['run', `--memory=${memory}`, tmpPolicy('version: 1\nlog: { denials: false }\n'), '--', helper('pathcalls'), host]);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, native.stdout, diffLines(native.stdout, r.stdout));
+    });
+
+    test('pathcalls on a folder in a ro bind: reads work, every write is EROFS', async () => {
+      // pathcalls starts with mkdirat, which must fail on a ro bind: the helper then stops early.
+      const host = makeTmpDir({ prefix: 'tsbox-pathcalls-' });
+      const policy = tmpPolicy(`version: 1\nlog: { denials: false }\npaths:\n  - { guest: /ro, host: ${JSON.stringify(host)}, access: ro }\n`);
+      const r = await runTsbox(['run', `--memory=${memory}`, policy, '--', helper('pathcalls'), '/ro']);
+      assert.equal(r.stdout.split('\n').slice(0, 5).join('\n'),
+        'chdir $D => 0\ngetcwd => "$D" len=ok\nmkdirat AT_FDCWD $D/sub 0755 => EROFS\nmkdirat AT_FDCWD $D/sub 0755 => EROFS\nopenat AT_FDCWD $D/sub/f O_CREAT|O_WRONLY|O_TRUNC 0644 => EROFS', show(r));
+      assert.deepEqual(fs.readdirSync(host), []);
+    });
+  });
+}
+
+test('a program under a path-free policy sees the host exactly as natively', async () => {
+  const script = 'cd /usr/bin && pwd -P && readlink /proc/self/cwd && ls /usr/share | head -5 && cat /etc/hostname && readlink -f /proc/self/exe';
+  const native = await runNative('sh', ['-c', script]);
+  const r = await runTsbox(['run', tmpPolicy('version: 1\nlog: { denials: false }\n'), '--', 'sh', '-c', script]);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(r.stdout, native.stdout);
+  void replaceAll;
+});
