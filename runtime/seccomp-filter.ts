@@ -12,6 +12,7 @@ import {
   SECCOMP_RET_TRACE, seccompArgHigh, seccompArgLow, type SockFilter,
 } from './bpf.js';
 import { tracesDenials } from './handlers/deny-log.js';
+import { baselineRules } from './baseline.js';
 
 const arch = hostArch();
 const U32 = 0x1_0000_0000n;
@@ -76,6 +77,18 @@ function denyAction(rule: DenyRule, index: number, traced: boolean): number {
   return traced ? SECCOMP_RET_TRACE | (index + 1) : SECCOMP_RET_ERRNO | (rule.action.errno & 0xffff);
 }
 
+/** One block per (rule, syscall): on a mismatch of the number or any condition, fall through. */
+function emitDenyRules(p: BpfProgram, rules: DenyRule[], action: (rule: DenyRule, index: number) => number): void {
+  rules.forEach((rule, index) => {
+    for (const sc of rule.syscalls) {
+      const next = p.label('next');
+      p.loadWord(SECCOMP_DATA_NR).jeq(sc.nr, null, next);
+      for (const cond of rule.args) emitCondition(p, cond, next);
+      p.ret(action(rule, index)).place(next);
+    }
+  });
+}
+
 export interface FilterInput {
   plan: Plan;
   /** Syscall numbers the supervisor must stop on. */
@@ -91,14 +104,11 @@ export function buildSeccompFilter({ plan, trapped }: FilterInput): SockFilter[]
     const native = p.label('native_abi');
     p.jge(arch.abiBit, null, native).ret(SECCOMP_RET_ERRNO | ERRNO.ENOSYS).place(native);
   }
-  plan.syscalls.deny.forEach((rule, index) => {
-    for (const sc of rule.syscalls) {
-      const next = p.label('next');
-      p.loadWord(SECCOMP_DATA_NR).jeq(sc.nr, null, next);
-      for (const cond of rule.args) emitCondition(p, cond, next);
-      p.ret(denyAction(rule, index, tracesDenials(plan))).place(next);
-    }
-  });
+  const traced = tracesDenials(plan);
+  emitDenyRules(p, plan.syscalls.deny, (rule, index) => denyAction(rule, index, traced));
+  // The baseline (baseline.ts) comes after the policy's rules, so a policy can pick another errno
+  // for the same call, but cannot let it through.
+  emitDenyRules(p, baselineRules(), (rule) => denyAction(rule, 0, false));
   p.loadWord(SECCOMP_DATA_NR);
   for (const nr of [...trapped].sort((a, b) => a - b)) {
     const next = p.label('t');

@@ -1,8 +1,8 @@
 // A streaming tar reader: feed it chunks in order, it calls the sink for each entry and hands
 // over file contents as slices of the chunks (no copies, no buffering of file data). Reads ustar,
-// GNU (long names 'L'/'K', base-256 numbers) and pax ('x' per entry, 'g' global: path, linkpath,
-// size, mtime). Written here rather than taken from npm so that what the importer trusts is
-// small and visible; gzip is node:zlib's business, upstream of this.
+// GNU (long names 'L'/'K', base-256 numbers) and pax ('x' per entry: path, linkpath, size,
+// mtime; 'g' global: mtime). Written here rather than taken from npm so that what the importer
+// trusts is small and visible; gzip is node:zlib's business, upstream of this.
 
 import { ImportError } from './errors.js';
 
@@ -130,7 +130,9 @@ export class TarParser {
     }
     this.entries++;
     const flag = h[156] === 0 ? '0' : String.fromCharCode(h[156]);
-    const size = this.pax.size ?? this.global.size ?? num(h, 124, 12, at);
+    const meta = flag === 'L' || flag === 'K' || flag === 'x' || flag === 'g';
+    // A pax size describes the next real entry, never the metadata entries before it.
+    const size = (meta ? undefined : this.pax.size) ?? num(h, 124, 12, at);
     this.remaining = size;
     this.pad = (BLOCK - (size % BLOCK)) % BLOCK;
 
@@ -151,9 +153,10 @@ export class TarParser {
       if (prefix.length > 0) raw = Buffer.concat([prefix, Buffer.from('/'), raw]);
     }
     const fromHeader = utf8(raw);
-    const name = this.pax.path ?? this.global.path ?? this.longName ?? fromHeader.text;
-    const badName = this.pax.path === undefined && this.global.path === undefined && this.longName === null && fromHeader.bad;
-    const linkname = this.pax.linkpath ?? this.global.linkpath ?? this.longLink ?? utf8(cstring(h, 157, 100)).text;
+    // Global records only make sense for mtime: a global path or size would apply to every entry.
+    const name = this.pax.path ?? this.longName ?? fromHeader.text;
+    const badName = this.pax.path === undefined && this.longName === null && fromHeader.bad;
+    const linkname = this.pax.linkpath ?? this.longLink ?? utf8(cstring(h, 157, 100)).text;
     let type = entryType(flag);
     if (type === 'file' && flag === '0' && h[156] === 0 && name.endsWith('/')) type = 'dir'; // pre-POSIX tars
     const entry: TarEntry = {
@@ -241,15 +244,14 @@ function checksumOk(h: Buffer): boolean {
   return stored === unsigned || stored === signed;
 }
 
+/** Octal digits after optional spaces, ended by a space, a NUL or the field's end; empty is 0. */
 function parseOctal(b: Buffer, off: number, len: number): number | null {
-  let i = off;
   const end = off + len;
-  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
+  let i = off;
+  while (i < end && b[i] === 0x20) i++;
   let v = 0;
-  let digits = 0;
-  for (; i < end && b[i] >= 0x30 && b[i] <= 0x37; i++, digits++) v = v * 8 + (b[i] - 0x30);
-  if (i < end && b[i] !== 0x20 && b[i] !== 0) return null;
-  return digits === 0 ? (i === end || b[off] === 0 ? 0 : null) : v;
+  for (; i < end && b[i] >= 0x30 && b[i] <= 0x37; i++) v = v * 8 + (b[i] - 0x30);
+  return i === end || b[i] === 0x20 || b[i] === 0 ? v : null;
 }
 
 /** A numeric field: octal text, or GNU base-256 (top bit set) for values that do not fit. */
@@ -294,8 +296,8 @@ function parsePax(b: Buffer, at: number): Pax {
       const value = rec.toString('utf8', eq + 1);
       if (key === 'path') out.path = value;
       else if (key === 'linkpath') out.linkpath = value;
-      else if (key === 'size') out.size = paxNumber(value, key, at);
-      else if (key === 'mtime') out.mtime = Math.floor(paxNumber(value, key, at));
+      else if (key === 'size') out.size = paxSize(value, at);
+      else if (key === 'mtime' && Number.isFinite(Number(value))) out.mtime = Math.max(0, Math.floor(Number(value)));
       else if (key.startsWith('GNU.sparse.')) throw new ImportError('pax sparse files are not supported: re-create the archive without --sparse');
     }
     i += len;
@@ -303,10 +305,8 @@ function parsePax(b: Buffer, at: number): Pax {
   return out;
 }
 
-function paxNumber(value: string, key: string, at: number): number {
+function paxSize(value: string, at: number): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (key === 'size' && !Number.isSafeInteger(n))) {
-    throw new ImportError(`corrupt tar archive: pax ${key}="${value}" before byte ${at}`);
-  }
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n)) throw new ImportError(`corrupt tar archive: pax size="${value}" before byte ${at}`);
   return n;
 }
