@@ -98,8 +98,10 @@ export class PathTranslator {
     if (raw === '') return { errno: ERRNO.ENOENT };
     const absolute = raw.startsWith('/');
     const trailingSlash = raw.endsWith('/');
-    const pending = (absolute ? raw : `${base.guest}/${raw}`).split('/').reverse();
-    const done: string[] = [];
+    const pending = raw.split('/').reverse();
+    // The base is the kernel's own canonical name for a folder (from /proc/<pid>/cwd or fd/N),
+    // so its components need no lookup: the walk starts below it.
+    const done: string[] = absolute ? [] : base.guest.split('/').filter((c) => c !== '');
     let links = 0;
     let nonIdentity = this.root !== null || (!absolute && this.toHost(base.guest) !== base.guest);
     let magic = false;

@@ -13,6 +13,7 @@ import {
 } from './bpf.js';
 import { tracesDenials } from './handlers/deny-log.js';
 import { baselineRules } from './baseline.js';
+import { AT_EMPTY_PATH } from './handlers/path-table.js';
 
 const arch = hostArch();
 const U32 = 0x1_0000_0000n;
@@ -89,6 +90,13 @@ function emitDenyRules(p: BpfProgram, rules: DenyRule[], action: (rule: DenyRule
   });
 }
 
+/** The stat-type queries whose AT_EMPTY_PATH form names an fd, among the trapped syscalls. */
+function fdQueries(trapped: ReadonlySet<number>): Array<{ nr: number; flagsArg: number }> {
+  return [['newfstatat', 3], ['statx', 2]]
+    .map(([name, flagsArg]) => ({ nr: arch.syscalls[name as string], flagsArg: flagsArg as number }))
+    .filter((q) => q.nr !== undefined && trapped.has(q.nr));
+}
+
 export interface FilterInput {
   plan: Plan;
   /** Syscall numbers the supervisor must stop on. */
@@ -109,6 +117,16 @@ export function buildSeccompFilter({ plan, trapped }: FilterInput): SockFilter[]
   // The baseline (baseline.ts) comes after the policy's rules, so a policy can pick another errno
   // for the same call, but cannot let it through.
   emitDenyRules(p, baselineRules(), (rule) => denyAction(rule, 0, false));
+  // fstat is glibc's newfstatat(fd, "", AT_EMPTY_PATH): a query on an open fd, nothing to
+  // translate. Let such calls through in the kernel instead of stopping on every fstat. (A
+  // program that passes a non-empty path with AT_EMPTY_PATH gets its stat untranslated: metadata
+  // only, and documented in docs/SECURITY.md.)
+  for (const { nr, flagsArg } of fdQueries(trapped)) {
+    const next = p.label('fd');
+    p.loadWord(SECCOMP_DATA_NR).jeq(nr, null, next);
+    emitCondition(p, { index: flagsArg, op: 'masked_eq', value: String(AT_EMPTY_PATH), mask: String(AT_EMPTY_PATH) }, next);
+    p.ret(SECCOMP_RET_ALLOW).place(next);
+  }
   p.loadWord(SECCOMP_DATA_NR);
   for (const nr of [...trapped].sort((a, b) => a - b)) {
     const next = p.label('t');

@@ -306,8 +306,8 @@ for (const memory of ['vm', 'peek'] as const) {
       const policy = tmpPolicy(`version: 1\nlog: { denials: false }\npaths:\n  - { guest: /work, host: ${JSON.stringify(host)}, access: rw }\n`);
       const r = await runTsbox(['run', `--memory=${memory}`, policy, '--', helper('pathcalls'), '/work']);
       assert.equal(r.code, 0, show(r));
-      assert.ok(!r.stdout.includes(host), `a host path leaked into the sandbox:\n${r.stdout.split('\n').filter((l) => l.includes(host)).join('\n')}`);
       assert.equal(r.stdout, native.stdout, diffLines(native.stdout, r.stdout));
+      assert.ok(!r.stdout.includes(host), 'a host path leaked into the sandbox');
       assert.deepEqual(fs.readdirSync(host), []);
     });
 
