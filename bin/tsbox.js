@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled from runtime/cli.ts by `npm ci` (prepare) or `npm run build`.
-import { main } from '../dist/runtime/cli.js';
+// Thin launcher. `npm ci` (prepare) compiles TypeScript into dist/ and bundles the CLI into
+// dist/bundle/ for a faster start; without the bundle the compiled modules are used directly.
+import { existsSync } from 'node:fs';
+
+const bundled = new URL('../dist/bundle/cli.js', import.meta.url);
+const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/runtime/cli.js');
 main(process.argv.slice(2));

@@ -1,86 +1,9 @@
-// The command line: `tsbox run`, `tsbox check`, `tsbox schema`. Thin on purpose: it parses
-// arguments, loads the policy, and hands over to run.ts. Every failure of tsbox itself is one
-// clear line on stderr and exit 125; never a stack trace.
-import { Command, CommanderError, Option } from 'commander';
-import { loadPolicy } from '../policy/load.js';
-import { PolicyError } from '../policy/errors.js';
-import { describePlan } from '../policy/describe.js';
-import { policyJsonSchema } from '../policy/json-schema.js';
-import { describeEnforcement } from './describe-runtime.js';
-import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
-import type { MemoryMode } from './memory.js';
+// Entry point of the `tsbox` command. For `tsbox run` the supervisor thread starts before the
+// rest of tsbox is even loaded, so the two load in parallel; then the subcommands take over.
+import { startSupervisorThread } from './supervisor-thread.js';
 
-function fail(message: string): never {
-  process.stderr.write(`tsbox: ${message}\n`);
-  process.exit(EXIT_SETUP);
-}
-
-async function loadOrFail(file: string) {
-  try {
-    return await loadPolicy(file);
-  } catch (e) {
-    if (e instanceof PolicyError) {
-      process.stderr.write(`${e.format()}\n`);
-      process.exit(EXIT_SETUP);
-    }
-    throw e;
-  }
-}
-
-function program(): Command {
-  const cli = new Command('tsbox')
-    .description('Rootless sandbox runtime: runs a command under a YAML policy (ptrace + seccomp-BPF)')
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-  cli
-    .command('run')
-    .description('run COMMAND under POLICY (arguments after -- are the command; they replace process.args)')
-    .argument('<policy>', 'policy file (YAML)')
-    .argument('[command...]', 'the command and its arguments')
-    .addOption(new Option('--memory <mode>', 'how tracee memory is read: vm (process_vm_readv) or peek (PTRACE_PEEKDATA)').choices(['vm', 'peek']).default('vm'))
-    .option('--log-file <file>', 'write logs to this file instead of stderr')
-    .addOption(new Option('--log-level <level>', 'override the policy log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-    .passThroughOptions()
-    .action(async (policyFile: string, command: string[], opts: { memory: MemoryMode; logFile?: string; logLevel?: string }) => {
-      const plan = await loadOrFail(policyFile);
-      if (command[0] === '--') command = command.slice(1);
-      const argv = command.length > 0 ? command : plan.process.args;
-      if (!argv || argv.length === 0) fail(`no command: give one after -- or set process.args in ${policyFile}`);
-      try {
-        const code = await runSandboxed({
-          plan, command: argv, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? plan.log.level,
-        });
-        process.exit(code);
-      } catch (e) {
-        fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
-
-  cli
-    .command('check')
-    .description('validate POLICY and print what will be enforced, and how')
-    .argument('<policy>', 'policy file (YAML)')
-    .action(async (policyFile: string) => {
-      const plan = await loadOrFail(policyFile);
-      process.stdout.write(`${[...describePlan(plan), ...describeEnforcement(plan)].join('\n')}\n`);
-    });
-
-  cli
-    .command('schema')
-    .description('print the policy format as JSON Schema')
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
-    });
-  return cli;
-}
-
-export function main(argv: string[]): void {
-  program()
-    .parseAsync(argv, { from: 'user' })
-    .catch((e: unknown) => {
-      if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_SETUP);
-      fail(e instanceof Error ? e.message : String(e));
-    });
+export async function main(argv: string[]): Promise<void> {
+  const early = argv[0] === 'run' ? startSupervisorThread() : null;
+  const { runCli } = await import('./commands.js');
+  runCli(argv, early);
 }

@@ -9,7 +9,7 @@ import { createMemory } from './memory.js';
 import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
 import { enforcementStatus } from './enforcement.js';
-import { FS, SCOPE, landlockPlan } from './landlock-rules.js';
+import { FS, SCOPE } from './landlock-rules.js';
 
 const FS_NAMES = Object.entries(FS);
 function rightsText(rights: bigint, all: bigint): string {
@@ -24,7 +24,7 @@ function describeLandlock(plan: Plan): string[] {
   if (status.abi === 0) {
     out.push('landlock: unavailable on this kernel: every path rule below is enforced by the supervisor only (racy)');
   } else {
-    const rules = landlockPlan(plan, status.abi);
+    const rules = status.rules;
     out.push(`landlock: ABI ${status.abi} (policy needs ${status.neededAbi}); ${rules.grants.length} rules, installed before exec`);
     for (const p of plan.paths) {
       out.push(`  kernel-enforced (landlock): ${p.guest} ${p.access}${p.access === 'none' ? ' (names inside stay listable by a racing thread; contents are not readable)' : ''}`);

@@ -5,18 +5,20 @@ import type { Plan } from '../policy/plan.js';
 import type { Injector } from './inject.js';
 import { LaunchError, type ScratchArea } from './launch.js';
 import { injectLandlock, landlockAbi } from './landlock.js';
-import { landlockPlan } from './landlock-rules.js';
+import { landlockPlan, type LandlockPlan } from './landlock-rules.js';
 
 export interface EnforcementStatus {
   abi: number;
   neededAbi: number;
+  rules: LandlockPlan;
   /** One line per missing guarantee; empty when everything is kernel-enforced. */
   gaps: string[];
 }
 
 export function enforcementStatus(plan: Plan): EnforcementStatus {
   const abi = landlockAbi();
-  const needed = landlockPlan(plan, Math.max(abi, 1)).neededAbi;
+  const rules = landlockPlan(plan, Math.max(abi, 1));
+  const needed = rules.neededAbi;
   const gaps: string[] = [];
   if (abi === 0) gaps.push('Landlock is not available on this kernel: path, network and signal rules are enforced by the supervisor only');
   else {
@@ -24,7 +26,7 @@ export function enforcementStatus(plan: Plan): EnforcementStatus {
     if (abi < 4 && plan.network === 'none') gaps.push(`Landlock ABI ${abi} < 4: TCP bind/connect rules unavailable (seccomp still refuses IP sockets)`);
     if (abi < 6) gaps.push(`Landlock ABI ${abi} < 6: signals and abstract unix sockets to processes outside the sandbox are not scoped`);
   }
-  return { abi, neededAbi: needed, gaps };
+  return { abi, neededAbi: needed, rules, gaps };
 }
 
 /** Checks the policy's enforcement mode; returns the Landlock injection step for launch. */
@@ -37,6 +39,5 @@ export function prepareLandlock(plan: Plan, logger: Logger): ((inj: Injector, sc
     logger.warn({ gaps: status.gaps }, 'enforcement: best-effort: some rules are not kernel-enforced');
   }
   if (status.abi === 0) return undefined;
-  const rules = landlockPlan(plan, status.abi);
-  return (inj, scratch) => injectLandlock(inj, scratch, rules, status.abi);
+  return (inj, scratch) => injectLandlock(inj, scratch, status.rules, status.abi);
 }

@@ -3,7 +3,7 @@
 // status (POLICY.md): the command's own, 128+N after signal N, 124 on timeout, 125 when tsbox
 // could not start it.
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
 import { buildEnvironment } from './environment.js';
 import { createLiveBuffer, liveSetOver } from './live-set.js';
@@ -47,7 +47,8 @@ function guestCwdFor(plan: Plan, translator: PathTranslator): string {
 
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
-export function runSandboxed(opts: RunOptions): Promise<number> {
+/** Runs the command on `worker` (a thread from supervisor-thread.ts that has not been used yet). */
+export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> {
   const { plan } = opts;
   const translator = new PathTranslator(plan.paths, plan.root);
   const guestCwd = guestCwdFor(plan, translator);
@@ -56,7 +57,7 @@ export function runSandboxed(opts: RunOptions): Promise<number> {
     plan, command: opts.command, env: buildEnvironment(plan, process.env, guestCwd), guestCwd,
     memoryMode: opts.memoryMode, logFile: opts.logFile, logLevel: opts.logLevel, live,
   };
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  worker.postMessage(input);
   const pids = liveSetOver(live);
   let rootPid = 0;
   let timedOut = false;

@@ -1,6 +1,6 @@
 // The supervisor thread. ptrace requests must come from the thread that attached, and waitpid
 // blocks: both live here, so the main thread stays free for signals, the timeout and logging.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
 import { encodeFilter } from './bpf.js';
 import { createEventLog, createLogger } from './event-log.js';
@@ -28,25 +28,28 @@ export type WorkerMessage =
   | { type: 'done'; exitCode: number | null; signal: number | null; stops: number }
   | { type: 'error'; message: string; setup: boolean };
 
-const input = workerData as WorkerInput;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
-try {
-  const logger = createLogger(input.logLevel, input.logFile, input.plan.name);
-  const events = createEventLog(logger, input.plan.log.denials);
-  const memory = createMemory(input.memoryMode);
-  const sv = new Supervisor(input.plan, memory, events, liveSetOver(input.live));
-  installHandlers(sv);
-  const trapped = sv.trappedSyscalls();
-  const filter = encodeFilter(buildSeccompFilter({ plan: input.plan, trapped }));
-  const landlock = prepareLandlock(input.plan, logger);
-  const pid = launch({
-    command: input.command, env: input.env, guestCwd: input.guestCwd, filter, limits: input.plan.limits, memory,
-    beforeSeccomp: landlock,
-  });
-  post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
-  const result = sv.run(pid);
-  post({ type: 'done', ...result });
-} catch (e) {
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e), setup: e instanceof LaunchError });
-}
+// The Worker is started before the policy is loaded (its modules load meanwhile); the work
+// arrives as one message.
+parentPort!.once('message', (input: WorkerInput) => {
+  try {
+    const logger = createLogger(input.logLevel, input.logFile, input.plan.name);
+    const events = createEventLog(logger, input.plan.log.denials);
+    const memory = createMemory(input.memoryMode);
+    const sv = new Supervisor(input.plan, memory, events, liveSetOver(input.live));
+    installHandlers(sv);
+    const trapped = sv.trappedSyscalls();
+    const filter = encodeFilter(buildSeccompFilter({ plan: input.plan, trapped }));
+    const landlock = prepareLandlock(input.plan, logger);
+    const pid = launch({
+      command: input.command, env: input.env, guestCwd: input.guestCwd, filter, limits: input.plan.limits, memory,
+      beforeSeccomp: landlock,
+    });
+    post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
+    const result = sv.run(pid);
+    post({ type: 'done', ...result });
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e), setup: e instanceof LaunchError });
+  }
+});

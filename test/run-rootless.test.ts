@@ -1,0 +1,282 @@
+// The sandbox as an unprivileged user (uid 65534 via setpriv when the tests run as root, else the
+// current user): the product is rootless, so a representative subset of every feature must work
+// here — paths, denials, remaps, identity, threads, pipelines, timeout, exit codes, examples.
+// Skipping is refused under CI (skipUnlessUnprivileged throws there).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { before, describe, test } from 'node:test';
+import { helper, repoRoot } from './lib/helpers.js';
+import {
+  isRoot,
+  makeTmpDir,
+  runAs,
+  runTsbox,
+  skipUnlessUnprivileged,
+  tmpPolicy,
+  UNPRIVILEGED_UID,
+  type RunOptions,
+  type RunResult,
+} from './lib/run.js';
+
+const U = { user: 'unprivileged' } as const;
+
+/** tsbox run as the unprivileged user. */
+function sandbox(policyText: string, cmd: string[], opts: RunOptions & { tsboxArgs?: string[] } = {}): Promise<RunResult> {
+  return runTsbox(['run', ...(opts.tsboxArgs ?? []), tmpPolicy(policyText), '--', ...cmd], { ...U, ...opts });
+}
+
+/** The same program natively, as the same unprivileged user. */
+function native(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runAs(cmd, args, { ...U, ...opts });
+}
+
+function show(r: RunResult): string {
+  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
+}
+
+function diffLines(expected: string, actual: string): string {
+  const e = expected.split('\n');
+  const a = actual.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(e.length, a.length); i++) {
+    if (e[i] !== a[i]) out.push(`line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}`);
+  }
+  return out.join('\n');
+}
+
+function processesMatching(pattern: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-a', '-f', '--', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function survivors(pattern: string, ms = 1000): Promise<string[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const left = processesMatching(pattern);
+    if (left.length === 0 || Date.now() > end) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const HEAD = 'version: 1\nlog: { denials: false }\n';
+/** The uid the unprivileged runs really have. */
+const realUid = () => (isRoot() ? UNPRIVILEGED_UID : process.getuid!());
+
+describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileged() }, () => {
+  test('the sandboxed program really runs unprivileged', async () => {
+    const r = await sandbox(HEAD, ['sh', '-c', 'grep -E "^(Uid|CapEff)" /proc/self/status']);
+    assert.equal(r.code, 0, show(r));
+    const uid = realUid();
+    assert.match(r.stdout, new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
+    assert.match(r.stdout, /^CapEff:\s+0+$/m);
+  });
+
+  test('exit codes: own, 128+N', async () => {
+    assert.equal((await sandbox(HEAD, ['sh', '-c', 'exit 3'])).code, 3);
+    assert.equal((await sandbox(HEAD, ['sh', '-c', 'kill -TERM $$'])).code, 143);
+  });
+
+  test('pipelines with many processes', async () => {
+    const r = await sandbox(HEAD, ['sh', '-c', 'seq 1 20000 | sort -n | uniq | wc -l; for i in $(seq 1 50); do echo $i | cat; done | tail -1']);
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stdout, '20000\n50\n');
+  });
+
+  test('timeout: 124, quick, nothing left behind', async () => {
+    const s = `30.${process.pid}77`;
+    const r = await sandbox(`${HEAD}limits: { timeout: 1s }\n`, ['sh', '-c', `sleep ${s} & sleep ${s}`], { timeoutMs: 60_000 });
+    assert.equal(r.code, 124, show(r));
+    assert.ok(r.durationMs < 10_000, `${r.durationMs} ms`);
+    assert.deepEqual(await survivors(`^sleep ${s}`), []);
+  });
+
+  describe('paths', () => {
+    let work: string;
+    let data: string;
+    let policy: string;
+    before(() => {
+      work = makeTmpDir({ forUser: 'unprivileged', prefix: 'tsbox-work-' });
+      data = makeTmpDir({ prefix: 'tsbox-data-' });
+      fs.writeFileSync(path.join(data, 'file'), 'read only\n', { mode: 0o666 }); // writable by anyone natively
+      fs.chmodSync(path.join(data, 'file'), 0o666);
+      fs.mkdirSync(path.join(work, 'secret'));
+      fs.writeFileSync(path.join(work, 'secret', 's'), 'hidden\n');
+      fs.writeFileSync(path.join(work, 'target'), 'target\n');
+      fs.symlinkSync('/work/target', path.join(work, 'link'));
+      if (isRoot()) {
+        for (const p of ['secret', 'secret/s', 'target']) fs.chownSync(path.join(work, p), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+        fs.lchownSync(path.join(work, 'link'), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+      }
+      policy = [
+        HEAD.trim(),
+        'paths:',
+        `  - { guest: /work, host: ${JSON.stringify(work)}, access: rw }`,
+        '  - { guest: /work/secret, access: none }',
+        `  - { guest: /data, host: ${JSON.stringify(data)}, access: ro }`,
+        '',
+      ].join('\n');
+    });
+
+    test('rw bind: reads, writes, .., symlinks, getcwd in guest terms', async () => {
+      const host = await native('cat', ['/etc/hostname']);
+      const r = await sandbox(policy, ['sh', '-c', 'cd /work && cat ../etc/hostname && cat link && readlink link && echo new > new.txt && mkdir d && cd d && pwd -P && readlink /proc/self/cwd && ls /work']);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, `${host.stdout}target\n/work/target\n/work/d\n/work/d\nd\nlink\nnew.txt\ntarget\n`);
+      assert.equal(fs.readFileSync(path.join(work, 'new.txt'), 'utf8'), 'new\n');
+      assert.equal(fs.statSync(path.join(work, 'new.txt')).uid, realUid());
+      fs.rmSync(path.join(work, 'new.txt'));
+      fs.rmSync(path.join(work, 'd'), { recursive: true });
+    });
+
+    test('ro bind: EROFS even where the host file is writable by this user', async () => {
+      const n = await native('sh', ['-c', `test -w ${data}/file && echo writable`]);
+      assert.equal(n.stdout, 'writable\n', 'the host file is writable natively');
+      const r = await sandbox(policy, ['sh', '-c', 'cat /data/file; echo x >> /data/file; echo "append=$?"; rm -f /data/file; echo "rm=$?"']);
+      assert.equal(r.stdout, 'read only\nappend=2\nrm=1\n', show(r));
+      assert.match(r.stderr, /Read-only file system/);
+      assert.equal(fs.readFileSync(path.join(data, 'file'), 'utf8'), 'read only\n');
+    });
+
+    test('none: ENOENT', async () => {
+      const r = await sandbox(policy, ['sh', '-c', 'cat /work/secret/s 2>&1; ls /work/secret 2>&1; ls /work']);
+      assert.equal(
+        r.stdout,
+        "cat: /work/secret/s: No such file or directory\nls: cannot access '/work/secret': No such file or directory\nlink\ntarget\n",
+        show(r),
+      );
+    });
+
+    test('pathcalls: bound folder gives the native result', async () => {
+      const host = makeTmpDir({ forUser: 'unprivileged', prefix: 'tsbox-pathcalls-' });
+      const n = await native(helper('pathcalls'), [host]);
+      assert.equal(n.code, 0, n.stderr);
+      const p = `${HEAD}paths:\n  - { guest: /work, host: ${JSON.stringify(host)}, access: rw }\n`;
+      const problems: string[] = [];
+      for (const memory of ['vm', 'peek']) {
+        const r = await sandbox(p, [helper('pathcalls'), '/work'], { tsboxArgs: [`--memory=${memory}`] });
+        if (r.code !== 0) problems.push(`--memory=${memory}: ${show(r)}`);
+        else if (r.stdout !== n.stdout) problems.push(`--memory=${memory}: differences from the native run:\n${diffLines(n.stdout, r.stdout)}`);
+      }
+      assert.ok(problems.length === 0, problems.join('\n'));
+    });
+
+    test('threads helper under the binds', async () => {
+      const n = await native(helper('threads'), ['-n', '100', work, `${work}/target`, '/nonexistent'], { cwd: work });
+      assert.equal(n.code, 0, n.stdout);
+      const r = await sandbox(policy, ['sh', '-c', `cd /work && exec ${helper('threads')} -n 100 /work /work/target /nonexistent`]);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, n.stdout.split(work).join('/work'));
+    });
+  });
+
+  describe('syscall rules', () => {
+    test('deny with errno and with kill', async () => {
+      const dir = makeTmpDir({ forUser: 'unprivileged' });
+      const errno = await sandbox(`${HEAD}syscalls:\n  deny:\n    - syscall: [mkdir, mkdirat]\n      errno: EACCES\n`, ['mkdir', `${dir}/d`]);
+      assert.equal(errno.code, 1, show(errno));
+      assert.match(errno.stderr, /Permission denied/);
+      const kill = await sandbox(`${HEAD}syscalls:\n  deny:\n    - syscall: [mkdir, mkdirat]\n      action: kill\n`, ['mkdir', `${dir}/d`]);
+      assert.equal(kill.code, 159, show(kill));
+      assert.ok(!fs.existsSync(`${dir}/d`));
+      const ok = await native('mkdir', [`${dir}/d`]);
+      assert.equal(ok.code, 0, 'mkdir works natively as this user');
+    });
+
+    test('remap getuid → 1234 and a path-conditioned errno', async () => {
+      const work = makeTmpDir({ forUser: 'unprivileged' });
+      for (const f of ['keep-me', 'other']) {
+        fs.writeFileSync(path.join(work, f), f);
+        if (isRoot()) fs.chownSync(path.join(work, f), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+      }
+      const policy = [
+        HEAD.trim(),
+        'paths:',
+        `  - { guest: /work, host: ${JSON.stringify(work)}, access: rw }`,
+        'syscalls:',
+        '  remap:',
+        '    - syscall: [getuid, geteuid]',
+        '      return: 1234',
+        '    - syscall: unlinkat',
+        '      args: [{ index: 1, op: eq, value: "/work/keep-me" }]',
+        '      errno: EACCES',
+        '',
+      ].join('\n');
+      const r = await sandbox(policy, ['sh', '-c', 'id -u; rm /work/keep-me 2>&1; rm /work/other; echo "other=$?"']);
+      assert.equal(r.stdout, "1234\nrm: cannot remove '/work/keep-me': Permission denied\nother=0\n", show(r));
+      assert.deepEqual(fs.readdirSync(work), ['keep-me']);
+    });
+
+    test('identity: id says root, chown 0:0 exits 0, nothing changes on the host, no real privilege', async () => {
+      const dir = makeTmpDir({ forUser: 'unprivileged' });
+      const f = path.join(dir, 'f');
+      fs.writeFileSync(f, 'x');
+      if (isRoot()) fs.chownSync(f, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+      const nativeChown = await native('chown', ['0:0', f]);
+      assert.notEqual(nativeChown.code, 0, 'chown to root fails natively for this user');
+      const r = await sandbox(`${HEAD}identity: { uid: 0, gid: 0 }\n`, ['sh', '-c', `id; chown 0:0 ${f}; echo "chown=$?"; cat /etc/shadow >/dev/null 2>&1; echo "shadow=$?"`]);
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /^uid=0\(root\) gid=0\(root\)[^\n]*\nchown=0\nshadow=1\n$/);
+      const st = fs.statSync(f);
+      assert.equal(st.uid, realUid(), 'the real owner changed');
+    });
+
+    test('network: none refuses TCP, keeps unix sockets', async () => {
+      const server = net.createServer((s) => s.end());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = String((server.address() as net.AddressInfo).port);
+        const udir = makeTmpDir({ forUser: 'unprivileged' });
+        const n = await native(helper('socketcheck'), [port, udir]);
+        assert.match(n.stdout, /^connect 127\.0\.0\.1:PORT => 0$/m);
+        const r = await sandbox(`${HEAD}network: none\n`, [helper('socketcheck'), port, udir]);
+        assert.match(r.stdout, /^connect 127\.0\.0\.1:PORT => EACCES \(socket\)$/m, show(r));
+        assert.match(r.stdout, /^unix stream => "y"$/m);
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  describe('examples', () => {
+    test('tsbox check works for an unprivileged user', async () => {
+      const r = await runTsbox(['check', path.join(repoRoot(), 'examples', 'ci-build.yaml')], U);
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /network: none/);
+    });
+
+    test("the README's first command: id says root (the README says hello.yaml fakes it)", async () => {
+      // README: "runs sh under examples/hello.yaml: … and `id` says root because the policy fakes it".
+      const ls = await native('ls', [path.join(repoRoot(), 'examples')]);
+      const r = await runTsbox(['run', 'examples/hello.yaml', '--', 'sh', '-c', 'id; ls /work'], { ...U, cwd: repoRoot() });
+      assert.equal(r.code, 0, show(r));
+      const [idLine, ...rest] = r.stdout.split('\n');
+      assert.match(idLine, /^uid=0\(root\) gid=0\(root\)/);
+      assert.equal(rest.join('\n'), ls.stdout);
+    });
+
+    test('fake-root.yaml', async () => {
+      const dir = makeTmpDir({ forUser: 'unprivileged' });
+      const r = await runTsbox(
+        ['run', path.join(repoRoot(), 'examples', 'fake-root.yaml'), '--', 'sh', '-c', `id -u; touch ${dir}/f && chown root:root ${dir}/f; echo "chown=$?"`],
+        U,
+      );
+      assert.equal(r.stdout, '0\nchown=0\n', show(r));
+      assert.equal(fs.statSync(`${dir}/f`).uid, realUid());
+    });
+
+    test('ci-build.yaml: project at /work, no network', async () => {
+      const r = await runTsbox(
+        ['run', path.join(repoRoot(), 'examples', 'ci-build.yaml'), '--', 'sh', '-c', `pwd; test -f /work/package.json && echo has-package; ${helper('socketcheck')} | head -1`],
+        U,
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, '/work\nhas-package\nsocket AF_INET SOCK_STREAM => EACCES\n');
+    });
+  });
+});
