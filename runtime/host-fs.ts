@@ -40,3 +40,29 @@ export function hostAccess(path: string, mode: number): number {
   put(path);
   return syscall6(arch.syscalls.faccessat2, AT_FDCWD, pathMem.address, mode, 0, 0, 0) === 0 ? 0 : lastErrno();
 }
+
+// struct open_how { u64 flags; u64 mode; u64 resolve; }
+const openHow = allocNative(24);
+const O_PATH = 0o10000000, O_CLOEXEC = 0o2000000;
+const RESOLVE_NO_SYMLINKS = 0x04;
+const ENOENT = 2;
+openHow.view.setBigUint64(0, BigInt(O_PATH | O_CLOEXEC), true);
+openHow.view.setBigUint64(16, BigInt(RESOLVE_NO_SYMLINKS), true);
+
+/**
+ * True when the kernel meets no symlink walking `path` (one openat2 with RESOLVE_NO_SYMLINKS
+ * instead of one lstat per component). A missing component counts as "no symlink": the kernel
+ * stops there too, and everything before it was a real folder.
+ */
+export function noSymlinksIn(path: string): boolean {
+  put(path);
+  const fd = syscall6(arch.syscalls.openat2, AT_FDCWD, pathMem.address, openHow.address, 24, 0, 0);
+  if (fd >= 0) {
+    closeFd(fd);
+    return true;
+  }
+  const errno = lastErrno();
+  return errno === ENOENT; // ELOOP: a symlink on the way (ENOTDIR etc.: let the walk report it)
+}
+
+const closeFd = (fd: number) => syscall6(arch.syscalls.close, fd, 0, 0, 0, 0, 0);
