@@ -20,6 +20,7 @@ VARIANT=minbase
 MIRROR=${TSBOX_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${TSBOX_CACHE:-/var/tmp/tsbox-cache}
 DIR=${1:-$CACHE/rootfs/$SUITE-$VARIANT}
+explicit=$# # 1 when the caller chose DIR
 STAMP=$DIR.stamp
 # What the stamp records: a cache built with other parameters is not reused.
 WANT="tsbox-rootfs 1 suite=$SUITE variant=$VARIANT mirror=$MIRROR"
@@ -27,7 +28,17 @@ WANT="tsbox-rootfs 1 suite=$SUITE variant=$VARIANT mirror=$MIRROR"
 say() { echo "rootfs-debian: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+# Folders of the default cache must belong to root or to us: /var/tmp is writable by everyone,
+# and a rootfs planted there by someone else would be run by the tests.
+mine() { # mine PATH...
+  for p in "$@"; do
+    [ -d "$p" ] && [ ! -L "$p" ] || return 1
+    owner=$(stat -c %u "$p")
+    [ "$owner" = 0 ] || [ "$owner" = "$(id -u)" ] || return 1
+  done
+}
 complete() {
+  if [ "$explicit" = 0 ]; then mine "$CACHE" "$(dirname "$DIR")" "$DIR" || return 1; fi
   [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -f "$DIR/etc/debian_version" ]
 }
 
@@ -42,16 +53,20 @@ if [ "$(id -u)" != 0 ]; then
   layout) and run: npx tsbox rootfs import IMAGE.tar DIR"
 fi
 
-# The cache sits in world-writable /var/tmp: as root, only ever build into folders root owns, so
-# nobody else can swap a path under us.
+# The default cache sits in world-writable /var/tmp: as root, only ever build into folders root
+# owns there, so nobody else can swap a path under us. A DIR given explicitly is the caller's.
 owned_dir() { # owned_dir PATH: create as root 0755, or insist it is a root-owned folder
   if [ ! -e "$1" ]; then mkdir -p "$1" && chmod 0755 "$1"; fi
   [ -d "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %u "$1")" = 0 ] ||
     die "$1 is not a root-owned folder: remove it or set TSBOX_CACHE"
 }
 parent=$(dirname "$DIR")
-owned_dir "$(dirname "$parent")"
-owned_dir "$parent"
+if [ "$explicit" = 0 ]; then
+  owned_dir "$CACHE"
+  owned_dir "$parent"
+else
+  mkdir -p "$parent"
+fi
 
 # One build at a time (test files may start concurrently); the loser reuses the winner's result.
 exec 9>"$parent/.$(basename "$DIR").lock"

@@ -18,13 +18,13 @@ const MAX_SYMLINKS = 40;
  * Absolute names and ".." never occur in a docker export or an image layer: an archive holding
  * one is broken or hostile, and the whole import is refused.
  */
-export function memberParts(name: string): string[] {
+export function memberParts(name: string, subject = `entry "${name}"`): string[] {
   if (name.startsWith('/')) {
-    throw new ImportError(`refusing the archive: entry "${name}" has an absolute name (nothing was written outside the destination)`);
+    throw new ImportError(`refusing the archive: ${subject} has an absolute name (nothing was written outside the destination)`);
   }
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) {
-    throw new ImportError(`refusing the archive: entry "${name}" climbs out with ".." (nothing was written outside the destination)`);
+    throw new ImportError(`refusing the archive: ${subject} climbs out with ".." (nothing was written outside the destination)`);
   }
   return parts;
 }

@@ -93,6 +93,10 @@ export async function importRootfs(source: string, dest: string, opts: ImportOpt
   } catch (e) {
     throw new ImportError(`${source}: ${errnoCode(e) === 'ENOENT' ? 'no such file or folder' : reason(e)}`);
   }
+  if (!st.isFile() && !st.isDirectory()) {
+    // Layouts and docker save archives are read in place, by byte range: a pipe cannot be.
+    throw new ImportError(`${source}: not a file or a folder (save the archive to a file first)`);
+  }
   const dir = await within(dest, () => prepareDestination(dest));
 
   let scratch: string | null = null;

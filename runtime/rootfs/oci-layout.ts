@@ -67,12 +67,14 @@ export function ociPlan(store: BlobStore, ref: string | undefined): ImagePlan {
   const index = readJson(store, 'index.json', 'index.json', null);
   let desc = choose(descriptors(index, 'manifests', 'index.json'), ref, 'index.json');
   const name = ref ?? refNames(desc)[0] ?? short(desc.digest);
+  let platform = platformOf(desc);
   for (let depth = 0; depth <= MAX_NESTING; depth++) {
     const where = `manifest ${short(desc.digest)}`;
     const doc = readJson(store, blobPath(desc.digest), `manifest ${short(desc.digest)}`, desc.digest);
     const type = desc.mediaType ?? (isObject(doc) && typeof doc.mediaType === 'string' ? doc.mediaType : undefined);
     if ((type !== undefined && INDEX_TYPES.has(type)) || (isObject(doc) && Array.isArray(doc.manifests) && !Array.isArray(doc.layers))) {
       desc = choose(descriptors(doc, 'manifests', where), undefined, where);
+      platform = platformOf(desc) ?? platform;
       continue;
     }
     const layers = descriptors(doc, 'layers', where).map((l) => {
@@ -83,7 +85,8 @@ export function ociPlan(store: BlobStore, ref: string | undefined): ImagePlan {
       }
       return { name: member, digest: l.digest };
     });
-    return { description: `OCI image ${name} (linux/amd64, ${layers.length} layer${layers.length === 1 ? '' : 's'})`, layers };
+    const count = `${layers.length} layer${layers.length === 1 ? '' : 's'}`;
+    return { description: `OCI image ${name} (${platform ? `${platform}, ` : ''}${count})`, layers };
   }
   throw new ImportError(`image indexes nested more than ${MAX_NESTING} deep`);
 }

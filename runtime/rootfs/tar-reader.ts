@@ -109,6 +109,7 @@ export class TarParser {
       if (this.entries === 0 && this.zeroBlocks === 0) throw new ImportError('not a tar archive: it is empty');
       return;
     }
+    if (this.entries === 0) throw new ImportError('not a tar archive (too short to hold a tar header)');
     if (this.state === 'pad') return; // a missing final padding loses nothing
     throw new ImportError(`truncated tar archive: it ends inside an entry (at byte ${this.offset})`);
   }

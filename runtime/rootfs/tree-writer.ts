@@ -214,7 +214,7 @@ export class TreeWriter implements TarSink {
 
   private hardlink(parts: string[], e: TarEntry): void {
     // The target is another member of the archive (or of a lower layer): same rules as names.
-    const target = memberParts(e.linkname);
+    const target = memberParts(e.linkname, `the target of hardlink "${e.name}" ("${e.linkname}")`);
     const targetDir = target.length > 0 ? this.dir.folder(target.slice(0, -1), false) : null;
     const host = path.join(this.parent(parts), parts[parts.length - 1]);
     if (targetDir === null) {
