@@ -1,0 +1,171 @@
+// Guest root filesystems (issue 3): a Debian bookworm rootfs in a folder, run rootless. Every
+// command runs as the unprivileged user, and where PRoot's answer is right it is the oracle:
+// `proot -r ROOTFS -b /proc -b /dev -b /sys` on the same rootfs must print the same thing.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { debianRootfs, devRootfsPolicy, skipUnlessDebianRootfs, writableRootfsCopy } from './lib/rootfs.js';
+import { makeTmpDir, runAs, runTsbox, skipUnlessUnprivileged, tmpPolicy, which } from './lib/run.js';
+
+const skip = skipUnlessDebianRootfs() || skipUnlessUnprivileged();
+const rootfs = skip ? '' : debianRootfs();
+const user = 'unprivileged' as const;
+
+function rootPolicy(extra = ''): string {
+  const dir = makeTmpDir({ forUser: user });
+  return tmpPolicy(`version: 1\nroot: ${rootfs}\n${extra}`, dir);
+}
+
+async function inGuest(policy: string, script: string, input?: string) {
+  return runTsbox(['run', policy, '--', 'sh', '-c', script], { user, input, cwd: '/' });
+}
+
+async function inProot(root: string, script: string, binds: string[] = []) {
+  const args = ['-r', root, '-b', '/proc', '-b', '/dev', '-b', '/sys', ...binds.flatMap((b) => ['-b', b]), '-w', '/', 'sh', '-c', script];
+  return runAs('proot', args, { user, cwd: '/' });
+}
+
+describe('a Debian rootfs as the guest "/"', { skip }, () => {
+  const policy = skip ? '' : rootPolicy();
+
+  // Commands whose whole output PRoot gets right: tsbox must print exactly the same.
+  const sameAsProot: Array<[string, string]> = [
+    ['debian_version', 'cat /etc/debian_version'],
+    ['ls /', 'ls /'],
+    ['cd inside bash', "bash -c 'cd /usr/lib && pwd'"],
+    ['readlink /proc/self/exe', 'readlink /proc/self/exe'],
+    ['perl -e', "perl -e 'print join(q(,), map { $_ * $_ } 1..5), qq(\\n)'"],
+    ['dpkg -l', 'dpkg -l'],
+    ['apt-get --version', 'apt-get --version | head -1'],
+    ['readlink /proc/self/cwd', 'cd /usr/share && readlink /proc/self/cwd'],
+    ['a pipeline of guest programs', "ls /usr/bin | grep -c . | tr 0-9 a-j | rev | od -c | head -1"],
+  ];
+  for (const [name, script] of sameAsProot) {
+    test(`${name}: same output as proot -r`, async () => {
+      const ours = await inGuest(policy, script);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.notEqual(ours.stdout.trim(), '', 'no output');
+      if (!which('proot')) return; // the oracle is installed by scripts/ensure-tools.sh (CI: always)
+      const oracle = await inProot(rootfs, script);
+      assert.equal(oracle.code, 0, `proot failed: ${oracle.stderr}`);
+      assert.equal(ours.stdout, oracle.stdout);
+    });
+  }
+
+  test('the guest sees its own files, not the host\'s', async () => {
+    const r = await inGuest(policy, 'cat /etc/os-release | grep ^VERSION_CODENAME; ls /usr/local/bin | wc -l; test -e /work/main && echo host-visible || echo host-hidden');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'VERSION_CODENAME=bookworm\n0\nhost-hidden\n');
+  });
+
+  test('programs run with the guest\'s own loader and libraries', async () => {
+    // /proc/self/maps names host files; the libc mapped must be the rootfs's, never the host's.
+    const r = await inGuest(policy, 'grep -m1 "libc.so" /proc/self/maps');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(`${rootfs}/usr/lib/x86_64-linux-gnu/libc.so.6`), r.stdout);
+  });
+
+  test('ls -l /proc/self/cwd and /proc/self/root show guest paths', async () => {
+    const r = await inGuest(policy, 'cd /var/lib && ls -l /proc/self/cwd /proc/self/root');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\/proc\/self\/cwd -> \/var\/lib$/m);
+    assert.match(r.stdout, /\/proc\/self\/root -> \/$/m);
+  });
+
+  test('.. never climbs above the guest root (cwd, symlinks, dirfds)', async () => {
+    const r = await inGuest(policy, 'cd / && cd .. && pwd && ls ../../../ | head -3 && readlink -f /../../usr/../../bin && cat /../../../etc/debian_version');
+    assert.equal(r.code, 0, r.stderr);
+    const [pwd, ...rest] = r.stdout.trim().split('\n');
+    assert.equal(pwd, '/');
+    assert.deepEqual(rest.slice(0, 3), ['bin', 'boot', 'dev']);
+    assert.equal(rest[3], '/usr/bin'); // /bin is a symlink to usr/bin in the guest
+    assert.match(rest[4], /^12\./);
+  });
+
+  test('absolute symlinks resolve against the guest root', async () => {
+    // /lib64/ld-linux-x86-64.so.2 is an absolute symlink in the rootfs.
+    const r = await inGuest(policy, 'readlink /lib64/ld-linux-x86-64.so.2 && test -f /lib64/ld-linux-x86-64.so.2 && echo resolves');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\nresolves\n');
+  });
+
+  test('#! scripts run with the guest interpreter, argv[0] kept, /usr/bin/env too', async () => {
+    const project = makeTmpDir({ forUser: user });
+    fs.writeFileSync(path.join(project, 'hello.pl'), '#!/usr/bin/perl -w\nprint "perl $0 @ARGV\\n";\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(project, 'env.sh'), '#!/usr/bin/env bash\necho "bash $BASH_VERSION $0 $1"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(project, 'argv0.sh'), '#!/bin/bash\nexec -a custom-name perl -e \'print "$0\\n"\'\n', { mode: 0o755 });
+    for (const f of fs.readdirSync(project)) fs.chownSync(path.join(project, f), 65534, 65534);
+    const p = rootPolicy(`paths:\n  - guest: /work\n    host: ${project}\n`);
+    const r = await inGuest(p, 'cd /work && ./hello.pl a b && ./env.sh x && bash -c "exec -a renamed sleep 0; echo \\$0" && ./argv0.sh');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines[0], 'perl ./hello.pl a b');
+    assert.match(lines[1], /^bash 5\.2\.\S+ \.\/env\.sh x$/);
+    assert.equal(lines[3], 'custom-name');
+  });
+
+  test('execve of /proc/self/exe re-runs the guest program', async () => {
+    const r = await inGuest(policy, 'cp /proc/self/exe /tmp/x 2>/dev/null; perl -e \'if (@ARGV) { print "again @ARGV\\n" } else { exec "/proc/self/exe", "-e", "print qq(re-exec ok\\n)" }\'');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 're-exec ok\n');
+  });
+
+  test('a host project bound at /work: list, edit, run scripts', async () => {
+    const project = makeTmpDir({ forUser: user });
+    fs.writeFileSync(path.join(project, 'build.sh'), '#!/bin/bash\necho "built in $(pwd) by $(id -un)" > out.txt\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(project, 'notes.txt'), 'one\n');
+    for (const f of fs.readdirSync(project)) fs.chownSync(path.join(project, f), 65534, 65534);
+    const p = rootPolicy(`identity: { uid: 0, gid: 0 }\nprocess: { cwd: /work }\npaths:\n  - guest: /work\n    host: ${project}\n`);
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', 'ls && echo two >> notes.txt && sed -i s/one/ONE/ notes.txt && ./build.sh && cat out.txt'], { user });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'build.sh\nnotes.txt\nbuilt in /work by root\n');
+    assert.equal(fs.readFileSync(path.join(project, 'notes.txt'), 'utf8'), 'ONE\ntwo\n');
+    assert.equal(fs.readFileSync(path.join(project, 'out.txt'), 'utf8'), 'built in /work by root\n');
+  });
+
+  test('a guest whose loader is too old gets a clear error, not a crash', async () => {
+    // A fake "guest program" whose PT_INTERP names a loader without --argv0: copy a real ELF and
+    // give it a loader that is a plain file lacking the option.
+    const root = writableRootfsCopy(user);
+    const fakeLoader = path.join(root, 'lib', 'ld-old.so');
+    fs.writeFileSync(fakeLoader, '\x7fELF old loader without the option', { mode: 0o755 });
+    const prog = fs.readFileSync(path.join(root, 'usr', 'bin', 'true'));
+    const interp = '/lib64/ld-linux-x86-64.so.2';
+    const at = prog.indexOf(interp);
+    assert.ok(at > 0);
+    Buffer.from('/lib/ld-old.so\0').copy(prog, at);
+    fs.writeFileSync(path.join(root, 'usr', 'bin', 'oldtrue'), prog, { mode: 0o755 });
+    fs.chownSync(path.join(root, 'usr', 'bin', 'oldtrue'), 65534, 65534);
+    fs.chownSync(fakeLoader, 65534, 65534);
+    const p = tmpPolicy(`version: 1\nroot: ${root}\n`, makeTmpDir({ forUser: user }));
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', 'oldtrue; echo "status $?"'], { user, cwd: '/' });
+    assert.match(r.stdout, /status 126/); // ENOEXEC from execve: the shell reports "cannot execute"
+    assert.match(r.stderr, /has no --argv0 option \(glibc older than 2\.33\)/);
+  });
+});
+
+describe('fake root inside a rootfs', { skip }, () => {
+  test('apt-get install hello as an unprivileged user, then run it (examples/dev-rootfs.yaml)', async () => {
+    const root = writableRootfsCopy(user);
+    const project = makeTmpDir({ forUser: user });
+    const policy = devRootfsPolicy(root, project, user);
+    const r = await runTsbox(['run', policy, '--', 'sh', '-c',
+      'apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq hello >/dev/null 2>&1; echo "apt $?"; hello; id -un; dpkg -s hello | grep ^Status'],
+    { user, timeoutMs: 600_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'apt 0\nHello, world!\nroot\nStatus: install ok installed\n');
+    // Installed into the rootfs folder, owned by the unprivileged host user.
+    const st = fs.statSync(path.join(root, 'usr', 'bin', 'hello'));
+    assert.equal(st.uid, 65534);
+  });
+
+  test('chown succeeds inside, the host file keeps its real owner', async () => {
+    const root = writableRootfsCopy(user);
+    const p = tmpPolicy(`version: 1\nroot: ${root}\nidentity: { uid: 0, gid: 0 }\n`, makeTmpDir({ forUser: user }));
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', 'touch /tmp/f && chown 0:0 /tmp/f && echo chown ok && id -u'], { user, cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'chown ok\n0\n');
+    assert.equal(fs.statSync(path.join(root, 'tmp', 'f')).uid, 65534);
+  });
+});
