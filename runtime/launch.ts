@@ -1,5 +1,5 @@
 // Starting the sandboxed command (ARCHITECTURE.md, "The launch"):
-//   posix_spawn a stub `/bin/sh -c 'kill -STOP $$; cd -- "$0" && exec "$@"'` (never a Node child:
+//   posix_spawn a stub `/bin/sh -c 'kill -STOP $$; cd -- "$1" && shift && exec "$@"'` (never a Node child:
 //   libuv would reap its ptrace stops), seize it while stopped, wake it, and at its next syscall
 //   entry inject no_new_privs, the resource limits and the seccomp filter. The `cd` and `exec`
 //   then already run under the filter, so the guest cwd and the command are translated like any
@@ -16,7 +16,8 @@ import { Injector } from './inject.js';
 import type { Limits } from '../policy/plan.js';
 import type { TraceeMemory } from './memory.js';
 
-const STUB = 'kill -STOP $$; cd -- "$0" && exec "$@"';
+// $0 names the shell in its messages ("tsbox: 1: exec: foo: not found"); $1 is the guest cwd.
+const STUB = 'kill -STOP $$; cd -- "$1" && shift && exec "$@"';
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;
@@ -62,7 +63,7 @@ function spawnStub(spec: LaunchSpec): number {
   spawnAttrSetSigDefault(attr.ptr, sigset.ptr);
   sigEmptySet(sigset.ptr);
   spawnAttrSetSigMask(attr.ptr, sigset.ptr);
-  const argv = ['/bin/sh', '-c', STUB, spec.guestCwd, ...spec.command, null];
+  const argv = ['/bin/sh', '-c', STUB, 'tsbox', spec.guestCwd, ...spec.command, null];
   const rc = posixSpawn(pid.ptr, '/bin/sh', actions.ptr, attr.ptr, argv, [...spec.env, null]);
   spawnFileActionsDestroy(actions.ptr);
   spawnAttrDestroy(attr.ptr);

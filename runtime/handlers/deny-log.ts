@@ -7,19 +7,12 @@ import { hostArch } from '../../arch/index.js';
 import type { Plan } from '../../policy/plan.js';
 import { getEventMsg } from '../ptrace.js';
 import type { Supervisor } from '../supervisor.js';
-import type { Tracee } from '../tracee.js';
-import { PATH_SYSCALLS } from './path-table.js';
+import { describeArgs } from './call-args.js';
 
 const arch = hostArch();
 
 /** Whether the filter should trace (and so log) errno denials for this plan. */
 export const tracesDenials = (plan: Plan): boolean => plan.log.denials;
-
-/** The first three arguments, with path arguments read as strings (as the program named them). */
-function describeArgs(sv: Supervisor, t: Tracee, name: string): Array<number | string | null> {
-  const pathArgs = new Set(PATH_SYSCALLS[name]?.args.map((a) => a.path) ?? []);
-  return [0, 1, 2].map((i) => (pathArgs.has(i) ? sv.memory.readCString(t.pid, sv.regs.arg(i)) : sv.regs.arg(i)));
-}
 
 export function installDenyLog(sv: Supervisor): void {
   if (!tracesDenials(sv.plan)) return;

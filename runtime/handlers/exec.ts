@@ -1,7 +1,8 @@
-// execve/execveat under a guest root. The kernel would load a guest program's dynamic loader
-// (PT_INTERP) and a script's interpreter (#!) from the HOST's paths, so tsbox does what the kernel
-// would, in guest terms: it reads the program's header, follows `#!` lines to a guest
-// interpreter, and runs the guest's own loader explicitly:
+// execve/execveat in guest terms. The kernel would load a guest program's dynamic loader
+// (PT_INTERP) and a script's interpreter (#!) from the HOST's paths, and pass a script its host
+// path as $0, so tsbox does what the kernel would, in guest terms: it reads the program's header,
+// follows `#!` lines to a guest interpreter, and, under a guest root, runs the guest's own loader
+// explicitly:
 //     <host path of guest ld.so> --argv0 ARGV0 <guest program> ARGS...
 // The loader then opens the program and its libraries by guest paths, which tsbox translates.
 // A static program runs directly. argv[0] is kept; /proc/self/exe shows the guest program.
@@ -28,6 +29,8 @@ interface ExecPlan {
   hostFile: string;
   argv: Arg[];
   guestExe: string;
+  /** Whether any file on the way (script, interpreter, program) is not where the kernel would look. */
+  mapped: boolean;
 }
 
 const loaderSupportsArgv0 = new Map<string, boolean>();
@@ -114,17 +117,21 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGi
     const resolved = resolveGuest(sv, t, interp, AT_FDCWD);
     if (typeof resolved === 'number') return resolved;
     const next: Arg[] = [interp, ...(extra ? [extra] : []), asGiven, ...argv.slice(1)];
-    return planExec(sv, t, resolved, next, interp, depth + 1);
+    const plan = planExec(sv, t, resolved, next, interp, depth + 1);
+    if (typeof plan !== 'number') plan.mapped ||= target.mapped;
+    return plan;
   }
   if (head.readUInt32BE(0) !== 0x7f454c46) return ERRNO.ENOEXEC;
   const interp = elfInterpreter(target.host, head);
   if (typeof interp === 'number') return interp;
-  if (interp === '') return { hostFile: target.host, argv, guestExe: target.guest };
+  // A static program, or any program when the guest's "/" is the host's (same loader): the
+  // kernel runs it directly.
+  if (interp === '' || sv.plan.root === null) return { hostFile: target.host, argv, guestExe: target.guest, mapped: target.mapped };
   const loader = resolveGuest(sv, t, interp, AT_FDCWD);
   if (typeof loader === 'number') return loader === ERRNO.ENOENT ? ERRNO.ENOENT : loader;
   if (!supportsArgv0(sv, loader.host, loader.guest)) return ERRNO.ENOEXEC;
   const argv0: Arg = argv[0] ?? target.guest;
-  return { hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest };
+  return { hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest, mapped: true };
 }
 
 function readArgv(sv: Supervisor, t: Tracee, pointer: number): Arg[] | null {
@@ -194,6 +201,7 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   if (argv === null) return sv.skip(t, -ERRNO.EFAULT);
   const plan = planExec(sv, t, target, argv, raw, 0);
   if (typeof plan === 'number') return sv.skip(t, -plan);
+  if (!plan.mapped) return false; // the kernel finds the same files by itself
   const written = writePlan(sv, t, plan);
   if (written === null) return sv.skip(t, -ERRNO.E2BIG);
   t.pendingExe = plan.guestExe;
@@ -202,9 +210,12 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   return sv.runWithArgs(t, args, true);
 }
 
-/** Under a guest root, every exec goes through here (before the generic path handler). */
+/**
+ * Every exec goes through here first when guest and host paths differ (a bind or a root); when
+ * nothing on the way is mapped, the call runs untouched.
+ */
 export function installExecHandlers(sv: Supervisor): void {
-  if (sv.plan.root === null) return;
+  if (!sv.translator.hasMapping) return;
   sv.on(arch.syscalls.execve, (s, t) => handleExec(s, t, false));
   sv.on(arch.syscalls.execveat, (s, t) => handleExec(s, t, true));
 }

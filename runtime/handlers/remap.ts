@@ -6,7 +6,7 @@ import { hostArch, ERRNO } from '../../arch/index.js';
 import type { RemapCondition, RemapRule } from '../../policy/plan.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
-import { AT_FDCWD, baseOf } from './bases.js';
+import { describeArgs, guestPathArg } from './call-args.js';
 
 const arch = hostArch();
 
@@ -23,18 +23,9 @@ function scalarHolds(arg: bigint, op: string, value: bigint, mask: bigint): bool
   }
 }
 
-function guestPathArg(sv: Supervisor, t: Tracee, index: number): string | null {
-  const raw = sv.memory.readCString(t.pid, sv.regs.arg(index));
-  if (raw === null) return null;
-  const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, AT_FDCWD);
-  if (typeof base === 'number') return null;
-  const r = sv.translator.resolve(raw, base, false, t.pid);
-  return 'errno' in r ? null : r.guest;
-}
-
-function conditionHolds(sv: Supervisor, t: Tracee, c: RemapCondition): boolean {
+function conditionHolds(sv: Supervisor, t: Tracee, syscall: string, c: RemapCondition): boolean {
   if (c.kind === 'path') {
-    const guest = guestPathArg(sv, t, c.index);
+    const guest = guestPathArg(sv, t, syscall, c.index);
     return c.op === 'eq' ? guest === c.path : guest !== c.path;
   }
   const value = BigInt.asUintN(64, BigInt(c.value));
@@ -43,7 +34,7 @@ function conditionHolds(sv: Supervisor, t: Tracee, c: RemapCondition): boolean {
 
 function answer(sv: Supervisor, t: Tracee, nr: number, rule: RemapRule): boolean {
   const result = rule.result.kind === 'return' ? rule.result.value : -rule.result.errno;
-  sv.log.decision(t.pid, arch.syscallName(nr), [], 'remapped',
+  sv.log.decision(t.pid, arch.syscallName(nr), describeArgs(sv, t, arch.syscallName(nr)), 'remapped',
     rule.result.kind === 'return' ? `return ${rule.result.value}` : rule.result.errnoName);
   return sv.skip(t, result);
 }
@@ -58,7 +49,7 @@ function installResIds(sv: Supervisor, uid: number, gid: number): void {
   for (const [name, id] of [['getresuid', uid], ['getresgid', gid]] as const) {
     sv.on(arch.syscalls[name], (s, t) => {
       for (let i = 0; i < 3; i++) if (!s.memory.write(t.pid, s.regs.arg(i), ids(id))) return s.skip(t, -ERRNO.EFAULT);
-      s.log.decision(t.pid, name, [], 'remapped', `${id}`);
+      s.log.decision(t.pid, name, [s.regs.arg(0), s.regs.arg(1), s.regs.arg(2)], 'remapped', `${id}`);
       return s.skip(t, 0);
     });
   }
@@ -71,7 +62,8 @@ export function installRemapHandlers(sv: Supervisor): void {
   }
   for (const [nr, rules] of byNr) {
     sv.on(nr, (s, t) => {
-      for (const rule of rules) if (rule.args.every((c) => conditionHolds(s, t, c))) return answer(s, t, nr, rule);
+      const name = arch.syscallName(nr);
+      for (const rule of rules) if (rule.args.every((c) => conditionHolds(s, t, name, c))) return answer(s, t, nr, rule);
       return false;
     });
   }
