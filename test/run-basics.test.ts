@@ -79,7 +79,7 @@ describe('exit status', () => {
     assert.equal(usr1.code, 138, show(usr1));
   });
 
-  test('a signal that killed a grandchild only counts through the shell that reports it', async () => {
+  test('a child killed by a signal is 128+N for its parent shell; tsbox returns the shell\'s own code', async () => {
     // sh reports a child's death by signal as 128+N in $?, and exits with it: same number, but
     // here the shell itself exits normally, so this is the own-code path.
     const r = await sandbox(PLAIN, ['sh', '-c', 'sh -c "kill -TERM \\$\\$"; echo "child=$?"; exit 5']);
@@ -165,6 +165,18 @@ describe('exit status', () => {
     const r = await runTsbox(['run', '--memory=bogus', tmpPolicy(PLAIN), '--', 'touch', marker]);
     assert.equal(r.code, 125, show(r));
     assert.ok(!fs.existsSync(marker), 'the command ran');
+  });
+});
+
+describe('limits', () => {
+  test('open_files, processes, memory and cpu become the rlimits the program sees', async () => {
+    const r = await sandbox(`${PLAIN}limits: { open_files: 64, processes: 500, memory: 1GiB, cpu: 5s }\n`, [
+      'bash',
+      '-c',
+      'ulimit -n; ulimit -u; ulimit -v; ulimit -t',
+    ]);
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stdout, '64\n500\n1048576\n5\n');
   });
 });
 

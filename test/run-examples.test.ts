@@ -23,7 +23,16 @@ test('every example policy passes tsbox check', async () => {
   const files = fs.readdirSync(examples()).filter((f) => f.endsWith('.yaml'));
   assert.ok(files.length >= 3, files.join(' '));
   for (const f of files) {
-    const r = await runTsbox(['check', example(f)]);
+    let r = await runTsbox(['check', example(f)]);
+    // Some examples expect folders the user prepares (dev-rootfs.yaml: ./rootfs, ./project) and
+    // say so in their comments: check a copy next to empty stand-ins for those folders.
+    const missing = [...r.stderr.matchAll(/does not exist \(looked for ([^)]+)\)/g)].map((m) => path.relative(examples(), m[1]));
+    if (r.code !== 0 && missing.length > 0 && missing.every((m) => !m.startsWith('..'))) {
+      const dir = makeTmpDir();
+      fs.copyFileSync(example(f), path.join(dir, f));
+      for (const m of missing) fs.mkdirSync(path.join(dir, m), { recursive: true });
+      r = await runTsbox(['check', path.join(dir, f)]);
+    }
     assert.equal(r.code, 0, `${f}: ${show(r)}`);
   }
 });

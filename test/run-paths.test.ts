@@ -339,3 +339,30 @@ test('a program under a path-free policy sees the host exactly as natively', asy
   assert.equal(r.code, 0, show(r));
   assert.equal(r.stdout, native.stdout);
 });
+
+test('root: a host folder is the guest "/", with host folders bound into it', async () => {
+  const rootfs = makeTmpDir({ prefix: 'tsbox-rootfs-' });
+  fs.mkdirSync(path.join(rootfs, 'etc'));
+  fs.writeFileSync(path.join(rootfs, 'etc', 'hostname'), 'guest-hostname\n');
+  fs.mkdirSync(path.join(rootfs, 'home'));
+  fs.writeFileSync(path.join(rootfs, 'home', 'x'), 'in the rootfs\n');
+  // The programs come from the host: bind what sh, cat, ls and readlink need (on merged-/usr
+  // systems /bin, /lib and /lib64 are symlinks into /usr, which resolve inside the guest).
+  const binds = ['/usr', '/bin', '/lib', '/lib64'].filter((p) => fs.existsSync(p));
+  const usrMerged = binds.filter((p) => p !== '/usr' && fs.lstatSync(p).isSymbolicLink());
+  for (const l of usrMerged) fs.symlinkSync(fs.readlinkSync(l), path.join(rootfs, l.slice(1)));
+  const policy = tmpPolicy(
+    [
+      'version: 1',
+      'log: { denials: false }',
+      `root: ${JSON.stringify(rootfs)}`,
+      'paths:',
+      ...binds.filter((p) => !usrMerged.includes(p)).map((p) => `  - { guest: ${p}, host: ${p}, access: ro }`),
+      '',
+    ].join('\n'),
+  );
+  const r = await runTsbox(['run', policy, '--', '/bin/sh', '-c', 'cat /etc/hostname; cat /home/x; cd /home && pwd -P && cat ../etc/hostname && readlink /proc/self/cwd; echo new > /home/new; ls /home']);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(r.stdout, 'guest-hostname\nin the rootfs\n/home\nguest-hostname\n/home\nnew\nx\n');
+  assert.equal(fs.readFileSync(path.join(rootfs, 'home', 'new'), 'utf8'), 'new\n');
+});
