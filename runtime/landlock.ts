@@ -16,10 +16,14 @@ const LANDLOCK_RULE_PATH_BENEATH = 1;
 const O_PATH = 0o10000000, O_CLOEXEC = 0o2000000;
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 
-/** The Landlock ABI version of this kernel; 0 when Landlock is absent or disabled. */
+/**
+ * The Landlock ABI version of this kernel; 0 when Landlock is absent or disabled.
+ * TSBOX_LANDLOCK_MAX_ABI caps it, to see what tsbox does on an older kernel (tests use it).
+ */
 export function landlockAbi(): number {
   const r = syscall6(sys.landlock_create_ruleset, 0, 0, LANDLOCK_CREATE_RULESET_VERSION, 0, 0, 0);
-  return r < 0 ? 0 : r;
+  const cap = Number(process.env.TSBOX_LANDLOCK_MAX_ABI ?? Infinity);
+  return Math.max(0, Math.min(r < 0 ? 0 : r, Number.isNaN(cap) ? Infinity : cap));
 }
 
 /** The struct landlock_ruleset_attr size each ABI understands. */
