@@ -14,20 +14,31 @@ export interface Diagnostic {
   hint: string;
 }
 
+/** Line breaks and other control characters from the user's text, shown escaped: one problem, one line. */
+const oneLine = (s: string): string =>
+  s.replace(/\r?\n/g, '\\n').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** Formats one diagnostic as `file:line:column: key.path: message — hint`. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  const key = d.path ? `${d.path}: ` : '';
-  const hint = d.hint ? ` — ${d.hint}` : '';
-  return `${where}: ${key}${d.message}${hint}`;
+  const key = d.path ? `${oneLine(d.path)}: ` : '';
+  const hint = d.hint ? ` — ${oneLine(d.hint)}` : '';
+  return `${where}: ${key}${oneLine(d.message)}${hint}`;
 }
+
+/** More problems than this are summarized in one last line. */
+const MAX_SHOWN = 20;
 
 export class PolicyError extends Error {
   readonly diagnostics: readonly Diagnostic[];
 
   constructor(diagnostics: Diagnostic[]) {
     const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
-    super(sorted.map(formatDiagnostic).join('\n'));
+    // The same problem reported many times (a deeply broken file) is said once.
+    const lines = [...new Set(sorted.map(formatDiagnostic))];
+    const shown = lines.slice(0, MAX_SHOWN);
+    if (lines.length > MAX_SHOWN) shown.push(`${sorted[0].file}: … and ${lines.length - MAX_SHOWN} more problems`);
+    super(shown.join('\n'));
     this.name = 'PolicyError';
     this.diagnostics = sorted;
   }

@@ -15,7 +15,27 @@ interface Baseline {
   reason: string;
 }
 
+// Namespace flags. A new user namespace makes the program root in it, and that root can
+// chroot() or mount: then the kernel's "/" is no longer the one tsbox translates against, and
+// chroot is not something Landlock restricts. CLONE_NEWTIME shares its bit with clone()'s exit
+// signal, so it is checked for unshare only.
+const NAMESPACE_FLAGS: Record<string, number> = {
+  CLONE_NEWNS: 0x00020000, CLONE_NEWCGROUP: 0x02000000, CLONE_NEWUTS: 0x04000000, CLONE_NEWIPC: 0x08000000,
+  CLONE_NEWUSER: 0x10000000, CLONE_NEWPID: 0x20000000, CLONE_NEWNET: 0x40000000,
+};
+const CLONE_NEWTIME = 0x80;
+const NS_REASON = 'new namespaces: a user namespace gives root inside it, whose chroot/mount would move "/" from under the supervisor';
+const flagRule = (syscall: string, bit: number): Baseline => ({
+  syscalls: [syscall], args: [{ index: 0, op: 'masked_eq', value: String(bit), mask: String(bit) }], errno: 'EPERM', reason: NS_REASON,
+});
+
 export const BASELINE: readonly Baseline[] = [
+  ...Object.values(NAMESPACE_FLAGS).map((bit) => flagRule('clone', bit)),
+  ...[...Object.values(NAMESPACE_FLAGS), CLONE_NEWTIME].map((bit) => flagRule('unshare', bit)),
+  { syscalls: ['setns'], errno: 'EPERM', reason: NS_REASON },
+  // clone3 passes its flags in memory, out of seccomp's sight. ENOSYS makes glibc and others
+  // fall back to clone(), whose flags the rules above can see.
+  { syscalls: ['clone3'], errno: 'ENOSYS', reason: 'its flags are in memory where seccomp cannot check them; callers fall back to clone()' },
   { syscalls: ['io_uring_setup', 'io_uring_enter', 'io_uring_register'], errno: 'EPERM',
     reason: 'io_uring performs opens, connects and more from kernel threads that seccomp and ptrace never see' },
   { syscalls: ['userfaultfd'], errno: 'EPERM',

@@ -3,7 +3,7 @@
 import { startSupervisorThread } from './supervisor-thread.js';
 
 export async function main(argv: string[]): Promise<void> {
-  const early = argv[0] === 'run' ? startSupervisorThread() : null;
+  const early = argv[0] === 'run' || argv[0] === 'learn' ? startSupervisorThread() : null;
   const { runCli } = await import('./commands.js');
   runCli(argv, early);
 }

@@ -1,4 +1,4 @@
-// The subcommands: `tsbox run`, `tsbox check`, `tsbox schema`. Thin on purpose: they parse
+// The subcommands: `tsbox run`, `tsbox check`, `tsbox schema`, `tsbox report`, `tsbox learn`. Thin on purpose: they parse
 // arguments, load the policy, and hand over to run.ts. Every failure of tsbox itself is one
 // clear line on stderr and exit 125; never a stack trace.
 import type { Worker } from 'node:worker_threads';
@@ -12,6 +12,9 @@ import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
 import type { MemoryMode } from './memory.js';
 import { rootfsImportCommand } from './rootfs/command.js';
+import { learn } from './learn/command.js';
+import { reportCommand } from './report/command.js';
+import { parseTraceClasses, type TraceClass } from './trace/classes.js';
 
 function fail(message: string): never {
   process.stderr.write(`tsbox: ${message}\n`);
@@ -30,6 +33,34 @@ async function loadOrFail(file: string) {
   }
 }
 
+function traceOption(value: string | true | undefined): TraceClass[] | 'all' | null {
+  if (value === undefined) return null;
+  try {
+    return parseTraceClasses(value);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+/** Options of run and learn that take a value (the token after them is not the policy). */
+const VALUE_OPTIONS = new Set(['--memory', '--log-file', '--log-level', '--report', '-o', '--output', '--base']);
+
+/**
+ * `--trace` alone means every class. Commander would take the next word (the policy file) as its
+ * value, so a bare `--trace` before the first positional argument becomes `--trace=all`.
+ */
+export function normalizeTraceFlag(argv: string[]): string[] {
+  if (argv[0] !== 'run' && argv[0] !== 'learn') return argv;
+  const out = [...argv];
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i]!;
+    if (a === '--' || !a.startsWith('-')) break;
+    if (a === '--trace') out[i] = '--trace=all';
+    else if (VALUE_OPTIONS.has(a)) i++;
+  }
+  return out;
+}
+
 export function program(early: Worker | null): Command {
   const cli = new Command('tsbox')
     .description('Rootless sandbox runtime: runs a command under a YAML policy (ptrace + seccomp-BPF)')
@@ -45,8 +76,14 @@ export function program(early: Worker | null): Command {
     .addOption(new Option('--memory <mode>', 'how tracee memory is read: vm (process_vm_readv) or peek (PTRACE_PEEKDATA)').choices(['vm', 'peek']).default('vm'))
     .option('--log-file <file>', 'write logs to this file instead of stderr')
     .addOption(new Option('--log-level <level>', 'override the policy log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('--trace [classes]', 'log every trapped call, decoded (strace-like), through the log; classes: file,process,network (default: all)')
+    .option('--report <file>', 'write a JSON report of the run (schema: docs/REPORT.md), also when the command fails or is killed')
+    .option('--no-progress', 'no status line on a terminal')
     .passThroughOptions()
-    .action(async (policyFile: string, command: string[], opts: { memory: MemoryMode; logFile?: string; logLevel?: string }) => {
+    .action(async (policyFile: string, command: string[], opts: {
+      memory: MemoryMode; logFile?: string; logLevel?: string; trace?: string | true; report?: string; progress: boolean;
+    }) => {
+      const trace = traceOption(opts.trace);
       const worker = early ?? startSupervisorThread();
       const plan = await loadOrFail(policyFile);
       if (command[0] === '--') command = command.slice(1);
@@ -55,6 +92,7 @@ export function program(early: Worker | null): Command {
       try {
         const code = await runSandboxed(worker, {
           plan, command: argv, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? plan.log.level,
+          trace, reportFile: opts.report ?? null, progress: opts.progress,
         });
         process.exit(code);
       } catch (e) {
@@ -88,6 +126,54 @@ export function program(early: Worker | null): Command {
     });
 
   cli
+    .command('report')
+    .description('summarize a report written by `tsbox run --report` (denials first), or turn it into one HTML page')
+    .argument('<file>', 'the JSON report')
+    .option('--html <out>', 'write a self-contained HTML page (process tree, file-access tree) instead')
+    .action((file: string, opts: { html?: string }) => {
+      try {
+        reportCommand(file, opts);
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+      }
+    });
+
+  cli
+    .command('learn')
+    .description('run COMMAND permissively, observe it, and write a least-privilege policy for it')
+    .requiredOption('-o, --output <policy>', 'where to write the learned policy (YAML, commented)')
+    .option('--base <policy>', 'start from this policy (its binds, root, env, limits…); the learned rules are added')
+    .option('--report <file>', 'also write the JSON report of the learning run')
+    .option('--trace [classes]', 'also trace the learning run (see run --trace)')
+    .addOption(new Option('--memory <mode>', 'how tracee memory is read').choices(['vm', 'peek']).default('vm'))
+    .option('--log-file <file>', 'write logs to this file instead of stderr')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .passThroughOptions()
+    .action(async (command: string[], opts: {
+      output: string; base?: string; report?: string; trace?: string | true; memory: MemoryMode; logFile?: string; logLevel?: string;
+    }) => {
+      const trace = traceOption(opts.trace);
+      const worker = early ?? startSupervisorThread();
+      if (command[0] === '--') command = command.slice(1);
+      if (command.length === 0) fail('no command: give one after --');
+      const base = opts.base ? { file: opts.base, plan: await loadOrFail(opts.base) } : null;
+      try {
+        const r = await learn(worker, {
+          out: opts.output, base, command, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? null,
+          reportFile: opts.report ?? null, trace,
+        });
+        const rules = r.policyText.split('\n').filter((l) => /^\s+- guest:/.test(l)).length;
+        process.stderr.write(`tsbox: learned policy written to ${opts.output} (${rules} path rules)` +
+          (r.status !== 0 ? `; note: the command failed (exit status ${r.status}), so the policy reflects a failed run` : '') + '\n');
+        process.exit(r.status);
+      } catch (e) {
+        if (e instanceof PolicyError) fail(`the learned policy does not load (a bug in tsbox learn):\n${e.format()}`);
+        fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+
+  cli
     .command('schema')
     .description('print the policy format as JSON Schema')
     .action(() => {
@@ -98,7 +184,7 @@ export function program(early: Worker | null): Command {
 
 export function runCli(argv: string[], early: Worker | null): void {
   program(early)
-    .parseAsync(argv, { from: 'user' })
+    .parseAsync(normalizeTraceFlag(argv), { from: 'user' })
     .catch((e: unknown) => {
       if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_SETUP);
       fail(e instanceof Error ? e.message : String(e));

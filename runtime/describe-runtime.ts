@@ -49,7 +49,7 @@ export function describeEnforcement(plan: Plan): string[] {
   });
   installHandlers(sv);
   const trapped = [...sv.trappedSyscalls()].sort((a, b) => a - b);
-  const filter = buildSeccompFilter({ plan, trapped: new Set(trapped) });
+  const filter = buildSeccompFilter({ plan, trapped: new Set(trapped), trapOnlyIfSet: sv.trapOnlyIfSet });
   return [
     `kernel (seccomp BPF, ${filter.length} instructions): foreign architectures killed, x32 refused (ENOSYS)`,
     trapped.length === 0

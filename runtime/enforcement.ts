@@ -29,8 +29,15 @@ export function enforcementStatus(plan: Plan): EnforcementStatus {
   return { abi, neededAbi: needed, rules, gaps };
 }
 
-/** Checks the policy's enforcement mode; returns the Landlock injection step for launch. */
-export function prepareLandlock(plan: Plan, logger: Logger): ((inj: Injector, scratch: ScratchArea) => void) | undefined {
+export interface PreparedLandlock {
+  /** The injection step for launch (none when the kernel has no Landlock). */
+  inject?: (inj: Injector, scratch: ScratchArea) => void;
+  /** Host folders where entries cannot be created or removed (host path → why), for messages. */
+  locked: Map<string, string>;
+}
+
+/** Checks the policy's enforcement mode; returns what launch and the supervisor need. */
+export function prepareLandlock(plan: Plan, logger: Logger): PreparedLandlock {
   const status = enforcementStatus(plan);
   if (status.gaps.length > 0) {
     if (plan.enforcement === 'strict') {
@@ -38,6 +45,7 @@ export function prepareLandlock(plan: Plan, logger: Logger): ((inj: Injector, sc
     }
     logger.warn({ gaps: status.gaps }, 'enforcement: best-effort: some rules are not kernel-enforced');
   }
-  if (status.abi === 0) return undefined;
-  return (inj, scratch) => injectLandlock(inj, scratch, status.rules, status.abi);
+  if (status.abi === 0) return { locked: new Map() };
+  const locked = new Map(status.rules.grants.filter((g) => g.locked).map((g) => [g.host, g.locked!.join('; ')]));
+  return { inject: (inj, scratch) => injectLandlock(inj, scratch, status.rules, status.abi), locked };
 }

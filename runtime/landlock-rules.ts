@@ -39,6 +39,11 @@ export interface PathGrant {
   directory: boolean;
   /** Why this rule exists, for `tsbox check`. */
   reason: string;
+  /**
+   * Set on a folder that holds a narrower rule: it cannot get the rights to create or remove
+   * entries directly in it (they would reach the narrower path too). The narrower rules' reasons.
+   */
+  locked?: string[];
 }
 
 export interface LandlockPlan {
@@ -88,7 +93,7 @@ function grant(area: Area, inside: Area[], out: PathGrant[]): void {
   }
   // The ancestor keeps what every restricted descendant may have anyway, and can be listed.
   const safe = weaker.reduce((r, a) => r & a.rights, area.rights) | (area.rights & FS.READ_DIR);
-  if (safe !== 0n) out.push({ host: area.host, rights: safe, directory: true, reason: `${area.reason} (ancestor of a narrower rule)` });
+  if (safe !== 0n) out.push({ host: area.host, rights: safe, directory: true, reason: `${area.reason} (ancestor of a narrower rule)`, locked: weaker.map((a) => a.reason) });
   let names: string[];
   try {
     names = readdirSync(Buffer.from(area.host, 'latin1'), { encoding: 'latin1' });
@@ -112,7 +117,7 @@ export function landlockPlan(plan: Plan, abi: number): LandlockPlan {
     ? { host: '/', rights: all, reason: 'the host "/" (no root)' }
     : { host: plan.root, rights: all, reason: 'root' };
   let areas: Area[] = plan.paths.map((r) => ({
-    host: r.bind ? r.host : translator.toHost(r.guest),
+    host: translator.hostOf(r),
     rights: rightsFor(r.access, all),
     reason: `${r.guest} (${r.access}) [${r.source}]`,
   }));

@@ -15,7 +15,7 @@ export interface Resolved {
   guest: string;
   /** The host path the kernel should be given. */
   host: string;
-  /** The rule that decides access (the longest guest prefix), or null. */
+  /** The rule that decides access: the one whose host location holds the object reached. */
   rule: PathRule | null;
   /** True when the host path differs from what the kernel would reach by itself from `raw`. */
   mapped: boolean;
@@ -51,28 +51,49 @@ const isUnder = (path: string, prefix: string) =>
 export const isMagicLink = (host: string): boolean => MAGIC_LINK.test(host);
 const MAGIC_LINK = /^\/proc\/\d+(\/task\/\d+)?\/(cwd|exe|root|fd\/\d+|map_files\/[^/]+)$/;
 
+const RESTRICTIVENESS: Record<string, number> = { none: 0, ro: 1, rw: 2 };
+
 export class PathTranslator {
-  /** Rules sorted longest guest first (the plan's order). */
+  /** Binds, longest guest first: they decide where a guest path is on the host. */
+  private readonly binds: readonly PathRule[];
+  /** Binds, longest host first: they decide what guest path shows a host path. */
+  private readonly byHost: readonly PathRule[];
+  /** Every rule at its host location, longest first: they decide access, by the object reached. */
+  private readonly located: ReadonlyArray<{ host: string; rule: PathRule }>;
+  /** False when every guest path is its own host path (only access rules, no binds, no root). */
+  readonly hasMapping: boolean;
+
+  /** `rules` sorted longest guest first (the plan's order). */
   constructor(
     private readonly rules: readonly PathRule[],
     private readonly root: string | null,
   ) {
-    this.byHost = [...rules].filter((r) => r.access !== 'none').sort((a, b) => b.host.length - a.host.length);
-    this.hasMapping = root !== null || rules.some((r) => r.bind && r.host !== r.guest);
+    this.binds = rules.filter((r) => r.bind);
+    this.byHost = [...this.binds].sort((a, b) => b.host.length - a.host.length);
+    // An access rule inside a bind (guest /work/private under /work → X) protects X/private:
+    // locate it through the binds. Equal locations: the most restrictive rule first.
+    this.located = rules
+      .map((rule) => ({ host: rule.bind ? rule.host : this.toHost(rule.guest), rule }))
+      .sort((a, b) => b.host.length - a.host.length || RESTRICTIVENESS[a.rule.access] - RESTRICTIVENESS[b.rule.access]);
+    this.hasMapping = root !== null || this.binds.some((r) => r.host !== r.guest);
   }
-  private readonly byHost: PathRule[];
-  /** False when every guest path is its own host path (only access rules, no binds, no root). */
-  readonly hasMapping: boolean;
 
-  ruleFor(guest: string): PathRule | null {
-    for (const r of this.rules) if (isUnder(guest, r.guest)) return r;
+  /** The rule for the object at a host path (the longest rule location above it), or null. */
+  ruleForHost(host: string): PathRule | null {
+    for (const l of this.located) if (isUnder(host, l.host)) return l.rule;
     return null;
+  }
+
+  /** Where a rule's guest path is on the host. */
+  hostOf(rule: PathRule): string {
+    return this.located.find((l) => l.rule === rule)?.host ?? this.toHost(rule.guest);
   }
 
   /** Guest path → host path, lexically (the guest path is already canonical). */
   toHost(guest: string): string {
-    const rule = this.ruleFor(guest);
-    if (rule && rule.bind) return rule.guest === '/' ? rule.host + (guest === '/' ? '' : guest) : rule.host + guest.slice(rule.guest.length);
+    for (const b of this.binds) {
+      if (isUnder(guest, b.guest)) return b.guest === '/' ? b.host + (guest === '/' ? '' : guest) : b.host + guest.slice(b.guest.length);
+    }
     if (this.root !== null) return guest === '/' ? this.root : this.root + guest;
     return guest;
   }
@@ -80,7 +101,6 @@ export class PathTranslator {
   /** Host path → guest path (for getcwd, readlink results); null when the guest cannot see it. */
   toGuest(host: string): string | null {
     for (const r of this.byHost) {
-      if (!r.bind && this.root !== null) continue; // access-only rules are in guest terms
       if (isUnder(host, r.host)) {
         const rest = host.slice(r.host.length);
         return r.guest === '/' ? rest || '/' : r.guest + rest;
@@ -115,7 +135,7 @@ export class PathTranslator {
     const sameForKernel = this.root === null ? host === guest && (absolute || this.toHost(base.guest) === base.guest)
       : false;
     const mapped = !sameForKernel && !(!absolute && host === lexicalJoin(base.host, raw));
-    return { guest: guest + suffix, host: host + suffix, rule: this.ruleFor(guest), mapped, magic: false };
+    return { guest: guest + suffix, host: host + suffix, rule: this.ruleForHost(host), mapped, magic: false };
   }
 
   /** The full walk, component by component, following symlinks in guest terms. */
@@ -147,12 +167,9 @@ export class PathTranslator {
       const kind = lookupHost(host);
       if (kind === 'notdir') return { errno: ERRNO.ENOTDIR };
       if (kind === 'missing') {
-        // Missing: the rest stays lexical; the kernel reports ENOENT or creates it.
-        while (pending.length > 0) {
-          const rest = pending.pop()!;
-          if (rest === '..') done.pop();
-          else if (rest !== '' && rest !== '.') done.push(rest);
-        }
+        // Missing: as the last component it may be created; anything after it (even `..`) the
+        // kernel cannot walk through.
+        if (!isLast) return { errno: ERRNO.ENOENT };
         break;
       }
       if (kind !== 'symlink') {
@@ -185,6 +202,6 @@ export class PathTranslator {
     // relative path (no `..`, no symlink on the way) that lands exactly where we did.
     const plainRelative = !absolute && links === 0 && !raw.split('/').includes('..');
     const mapped = nonIdentity && !(plainRelative && host === lexicalJoin(base.host, raw) + (bare !== guest ? '/' : ''));
-    return { guest, host, rule: this.ruleFor(bare), mapped, magic };
+    return { guest, host, rule: this.ruleForHost(host.length > 1 && host.endsWith('/') ? host.slice(0, -1) : host), mapped, magic };
   }
 }

@@ -10,6 +10,11 @@ import { createLiveBuffer, liveSetOver } from './live-set.js';
 import type { MemoryMode } from './memory.js';
 import { PathTranslator } from './paths.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
+import type { ObservedRun } from './observation.js';
+import { createProgressBuffer, progressCounters, startProgress } from './progress.js';
+import { buildReport, writeReport } from './report/build.js';
+import type { Report } from './report/schema.js';
+import type { TraceClass } from './trace/classes.js';
 
 export const EXIT_TIMEOUT = 124;
 export const EXIT_SETUP = 125;
@@ -22,6 +27,16 @@ export interface RunOptions {
   memoryMode: MemoryMode;
   logFile: string | null;
   logLevel: string;
+  /** --trace: the classes to trace ('all': every trapped call), or null. */
+  trace?: TraceClass[] | 'all' | null;
+  /** --report: the report is written here whatever the outcome (failure, kill, timeout). */
+  reportFile?: string | null;
+  /** Called with the report when the run ends (learn); setting it collects like --report. */
+  onReport?: (report: Report) => void;
+  /** learn: also trap the dangerous syscalls to see which were used. */
+  learn?: boolean;
+  /** The status line on a terminal (default on; drawn only when stderr is a TTY). */
+  progress?: boolean;
 }
 
 /**
@@ -50,12 +65,45 @@ const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWIN
 /** Runs the command on `worker` (a thread from supervisor-thread.ts that has not been used yet). */
 export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> {
   const { plan } = opts;
+  const startedAt = new Date();
+  const clock = performance.now();
+  const collecting = !!opts.reportFile || !!opts.onReport || !!opts.learn;
+  let guestCwd = '/';
+  let env: string[] = [];
+  /** Writes the report (--report) and hands it over (learn); never throws past a warning. */
+  const summarize = (status: number, m: { exitCode: number | null; signal: number | null; stops: number } | null,
+    timedOut: boolean, error: string | null, observed: ObservedRun | undefined) => {
+    if (!collecting) return;
+    const home = env.find((e) => e.startsWith('HOME='))?.slice(5) ?? null;
+    const report = buildReport({
+      plan, command: opts.command, cwd: guestCwd, home, startedAt, wallMs: performance.now() - clock, status,
+      exitCode: m?.exitCode ?? null, signal: m?.signal ?? null, timedOut, error, seccompStops: m?.stops ?? 0,
+    }, observed);
+    if (opts.reportFile) {
+      try {
+        writeReport(opts.reportFile, report);
+      } catch (e) {
+        process.stderr.write(`tsbox: cannot write the report ${opts.reportFile}: ${(e as Error).message}\n`);
+      }
+    }
+    opts.onReport?.(report);
+  };
   const translator = new PathTranslator(plan.paths, plan.root);
-  const guestCwd = guestCwdFor(plan, translator);
+  try {
+    guestCwd = guestCwdFor(plan, translator);
+    env = buildEnvironment(plan, process.env, guestCwd);
+  } catch (e) {
+    summarize(EXIT_SETUP, null, false, (e as Error).message, undefined);
+    throw e;
+  }
   const live = createLiveBuffer();
+  // Trace lines on the terminal and a status line redrawn over them would garble each other.
+  const progressOn = opts.progress !== false && process.stderr.isTTY === true && !(opts.trace && opts.logFile === null);
+  const progressBuffer = progressOn ? createProgressBuffer() : null;
   const input: WorkerInput = {
-    plan, command: opts.command, env: buildEnvironment(plan, process.env, guestCwd), guestCwd,
+    plan, command: opts.command, env, guestCwd,
     memoryMode: opts.memoryMode, logFile: opts.logFile, logLevel: opts.logLevel, live,
+    observe: { trace: opts.trace ?? null, collect: collecting, learn: !!opts.learn, progress: progressBuffer },
   };
   worker.postMessage(input);
   const pids = liveSetOver(live);
@@ -80,23 +128,34 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
     }, plan.limits.timeoutMs);
   }
 
+  const progress = progressBuffer
+    ? startProgress(process.stderr, { counters: progressCounters(progressBuffer), tasks: () => pids.all() })
+    : null;
+
   return new Promise((resolve, reject) => {
-    const finish = (code: number) => {
+    const cleanup = () => {
       clearTimeout(timer);
+      progress?.stop();
       for (const [s, h] of handlers) process.off(s, h);
       process.off('SIGINT', onInt);
-      resolve(code);
+    };
+    const fail = (e: Error, observed?: ObservedRun) => {
+      cleanup();
+      summarize(EXIT_SETUP, null, timedOut, e.message, observed); // the CLI exits 125 on any failure of its own
+      reject(e);
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'started') rootPid = m.pid;
       else if (m.type === 'error') {
-        if (m.setup || rootPid === 0) reject(new SetupError(m.message));
-        else reject(new Error(m.message));
+        if (m.setup || rootPid === 0) fail(new SetupError(m.message), m.observed);
+        else fail(new Error(m.message), m.observed);
       } else if (m.type === 'done') {
-        if (timedOut) finish(EXIT_TIMEOUT);
-        else finish(m.exitCode ?? 128 + (m.signal ?? 0));
+        const code = timedOut ? EXIT_TIMEOUT : m.exitCode ?? 128 + (m.signal ?? 0);
+        cleanup();
+        summarize(code, m, timedOut, null, m.observed);
+        resolve(code);
       }
     });
-    worker.on('error', (e) => reject(rootPid === 0 ? new SetupError(e.message) : e));
+    worker.on('error', (e) => fail(rootPid === 0 ? new SetupError(e.message) : e));
   });
 }

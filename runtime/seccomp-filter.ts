@@ -23,10 +23,11 @@ const U32 = 0x1_0000_0000n;
  * on values that fit in 32 bits compare the low word only: int arguments (socket's domain, flags)
  * may carry junk in the upper half that the kernel ignores, and a rule must not be dodged by it.
  */
-function emitCondition(p: BpfProgram, cond: ScalarCondition, fail: string): void {
+function emitCondition(p: BpfProgram, cond: ScalarCondition, fail: string, pointer = false): void {
   const value = BigInt.asUintN(64, BigInt(cond.value));
   const hi = Number(value / U32), lo = Number(value % U32);
-  const lowOnly = hi === 0 && (cond.op === 'eq' || cond.op === 'ne' || cond.op === 'masked_eq');
+  // A pointer is compared on all 64 bits (an address's low word may be zero).
+  const lowOnly = !pointer && hi === 0 && (cond.op === 'eq' || cond.op === 'ne' || cond.op === 'masked_eq');
   const pass = p.label('pass');
   switch (cond.op) {
     case 'eq':
@@ -101,9 +102,11 @@ export interface FilterInput {
   plan: Plan;
   /** Syscall numbers the supervisor must stop on. */
   trapped: ReadonlySet<number>;
+  /** Trapped syscalls that stop only when this argument is non-zero. */
+  trapOnlyIfSet?: ReadonlyMap<number, number>;
 }
 
-export function buildSeccompFilter({ plan, trapped }: FilterInput): SockFilter[] {
+export function buildSeccompFilter({ plan, trapped, trapOnlyIfSet }: FilterInput): SockFilter[] {
   const p = new BpfProgram();
   const archOk = p.label('arch_ok');
   p.loadWord(SECCOMP_DATA_ARCH).jeq(arch.auditArch, archOk, null).ret(SECCOMP_RET_KILL_PROCESS).place(archOk);
@@ -130,7 +133,17 @@ export function buildSeccompFilter({ plan, trapped }: FilterInput): SockFilter[]
   p.loadWord(SECCOMP_DATA_NR);
   for (const nr of [...trapped].sort((a, b) => a - b)) {
     const next = p.label('t');
-    p.jeq(nr, null, next).ret(SECCOMP_RET_TRACE).place(next);
+    p.jeq(nr, null, next);
+    const argIndex = trapOnlyIfSet?.get(nr);
+    if (argIndex !== undefined) {
+      // Stop only when the argument is set (sendto with a destination); otherwise allow.
+      const unset = p.label('unset');
+      emitCondition(p, { index: argIndex, op: 'ne', value: '0' }, unset, true);
+      p.ret(SECCOMP_RET_TRACE).place(unset).ret(SECCOMP_RET_ALLOW);
+    } else {
+      p.ret(SECCOMP_RET_TRACE);
+    }
+    p.place(next).loadWord(SECCOMP_DATA_NR);
   }
   if (plan.syscalls.default === 'deny') {
     for (const sc of plan.syscalls.allow) {

@@ -44,6 +44,11 @@ export class Supervisor {
   private readonly handlers: (SeccompHandler | undefined)[] = [];
   /** Sees every trapped call and process event (trace, report, learn); null on the fast path. */
   observer: Observer | null = null;
+  /** Shared with the main thread for the progress line: slot 0 counts seccomp stops. */
+  sharedStops: Int32Array | null = null;
+  /** When true (--report), `busyNs` sums the time spent handling stops (two hrtime reads each). */
+  timeStops = false;
+  busyNs = 0n;
   private stops = 0;
 
   constructor(
@@ -54,6 +59,27 @@ export class Supervisor {
   ) {
     this.translator = new PathTranslator(plan.paths, plan.root);
   }
+
+  /**
+   * Host folders where Landlock refuses to create or remove entries (they hold a narrower rule):
+   * the supervisor says why instead of letting the kernel answer a bare EACCES.
+   */
+  lockedFolders: ReadonlyMap<string, string> = new Map();
+  private readonly explained = new Set<string>();
+
+  /** Refuses a create/remove in a locked folder with EACCES, explaining it once per folder. */
+  refuseInLockedFolder(t: Tracee, syscall: string, guest: string, hostParent: string): boolean {
+    if (!this.explained.has(hostParent)) {
+      this.explained.add(hostParent);
+      this.log.logger.warn({ folder: guest.slice(0, guest.lastIndexOf('/')) || '/', narrower: this.lockedFolders.get(hostParent) },
+        'cannot create or remove entries directly in this folder: it holds a path the policy restricts, and Landlock can only grant rights (docs/SECURITY.md)');
+    }
+    this.log.decision(t.pid, syscall, [guest], 'denied', 'landlock: folder holds a narrower rule');
+    return this.skip(t, -13); // EACCES, what the kernel itself would answer
+  }
+
+  /** Syscalls that stop only when an argument is non-zero (e.g. sendto with an address). */
+  readonly trapOnlyIfSet = new Map<number, number>();
 
   /** Adds a handler for a syscall; handlers added earlier get the first word. */
   on(nr: number, handler: SeccompHandler): void {
@@ -148,6 +174,7 @@ export class Supervisor {
 
   private onSeccompStop(t: Tracee): void {
     this.stops++;
+    if (this.sharedStops !== null) this.sharedStops[0] = this.stops;
     if (!this.regs.load(t.pid)) return; // killed meanwhile
     const nr = this.regs.syscallNr;
     this.observer?.enter(this, t, nr);
@@ -176,6 +203,7 @@ export class Supervisor {
     while (this.tracees.size > 0) {
       const w = waitAny();
       if (w === null) break;
+      const handling = this.timeStops ? process.hrtime.bigint() : 0n;
       // A child's first stop can arrive before its parent's fork event.
       const t = this.track(w.pid, 0);
       switch (w.kind) {
@@ -230,6 +258,7 @@ export class Supervisor {
           cont(w.pid, w.signal);
           break;
       }
+      if (this.timeStops) this.busyNs += process.hrtime.bigint() - handling;
     }
     result.stops = this.stops;
     return result;

@@ -11,6 +11,7 @@ import { createMemory, type MemoryMode } from './memory.js';
 import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
 import { prepareLandlock } from './enforcement.js';
+import { observe, type Observation, type ObserveOptions, type ObservedRun } from './observation.js';
 
 export interface WorkerInput {
   plan: Plan;
@@ -21,35 +22,48 @@ export interface WorkerInput {
   logFile: string | null;
   logLevel: string;
   live: SharedArrayBuffer;
+  /** Trace, report, learn and progress (observation.ts). */
+  observe: ObserveOptions;
 }
 
 export type WorkerMessage =
   | { type: 'started'; pid: number; trapped: number; filterLength: number }
-  | { type: 'done'; exitCode: number | null; signal: number | null; stops: number }
-  | { type: 'error'; message: string; setup: boolean };
+  | { type: 'done'; exitCode: number | null; signal: number | null; stops: number; observed?: ObservedRun }
+  | { type: 'error'; message: string; setup: boolean; observed?: ObservedRun };
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
 // The Worker is started before the policy is loaded (its modules load meanwhile); the work
 // arrives as one message.
 parentPort!.once('message', (input: WorkerInput) => {
+  let observation: Observation | null = null;
+  let sv: Supervisor | null = null;
   try {
     const logger = createLogger(input.logLevel, input.logFile, input.plan.name);
-    const events = createEventLog(logger, input.plan.log.denials);
+    const nothing = { trace: null, collect: false, learn: false, progress: null };
+    observation = observe(input.plan, createEventLog(logger, input.plan.log.denials), logger, input.observe ?? nothing);
+    const plan = observation.plan; // the policy's, with errno denials traced when a report counts them
     const memory = createMemory(input.memoryMode);
-    const sv = new Supervisor(input.plan, memory, events, liveSetOver(input.live));
+    sv = new Supervisor(plan, memory, observation.events, liveSetOver(input.live));
+    observation.attach(sv); // the observer goes in before the handlers and the filter are built
     installHandlers(sv);
     const trapped = sv.trappedSyscalls();
-    const filter = encodeFilter(buildSeccompFilter({ plan: input.plan, trapped }));
+    const filter = encodeFilter(buildSeccompFilter({ plan, trapped, trapOnlyIfSet: sv.trapOnlyIfSet }));
     const landlock = prepareLandlock(input.plan, logger);
+    sv.lockedFolders = landlock.locked;
     const pid = launch({
       command: input.command, env: input.env, guestCwd: input.guestCwd, filter, limits: input.plan.limits, memory,
-      beforeSeccomp: landlock,
+      beforeSeccomp: landlock.inject,
     });
+    observation.launched(pid);
     post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
     const result = sv.run(pid);
-    post({ type: 'done', ...result });
+    post({ type: 'done', ...result, observed: observation.finish(sv) });
   } catch (e) {
-    post({ type: 'error', message: e instanceof Error ? e.message : String(e), setup: e instanceof LaunchError });
+    let observed: ObservedRun | undefined;
+    try {
+      observed = observation?.finish(sv);
+    } catch { /* the error matters more than the summary */ }
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e), setup: e instanceof LaunchError, observed });
   }
 });

@@ -6,6 +6,7 @@
 #   gcc, make              the C helpers and the compile benchmark
 #   debootstrap            the Debian rootfs example
 #   taskset (util-linux)   pinning in the benchmark
+#   chromium               opens `tsbox report --html` pages headless (test/report.test.ts)
 set -eu
 
 missing=""
@@ -19,6 +20,7 @@ need taskset util-linux
 need gcc gcc
 need cc gcc
 need make make
+need chromium chromium
 # debootstrap lives in /usr/sbin, which is not on every user's PATH.
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing="$missing debootstrap"
 

@@ -173,21 +173,24 @@ for (const memory of ['vm', 'peek'] as const) {
     });
 
     test('writes land in the host folder', async () => {
+      // In /work/sub: /work itself holds the hidden /work/secret, so Landlock cannot let new
+      // entries be made directly in it (test/run-rootless.test.ts checks that refusal).
       const r = await sh(
-        'set -e; echo written > /work/new.txt; mkdir /work/newdir; cd /work/newdir && echo rel > rel.txt; ' +
-          'ln -s ../new.txt /work/newdir/link; mv /work/newdir/rel.txt /work/newdir/moved.txt; cat /work/newdir/link; ' +
-          'cp /work/target /work/copy; chmod 600 /work/copy; cat /work/copy',
+        'set -e; echo written > /work/sub/new.txt; mkdir /work/sub/newdir; cd /work/sub/newdir && echo rel > rel.txt; ' +
+          'ln -s ../new.txt /work/sub/newdir/link; mv /work/sub/newdir/rel.txt /work/sub/newdir/moved.txt; cat /work/sub/newdir/link; ' +
+          'cp /work/target /work/sub/copy; chmod 600 /work/sub/copy; cat /work/sub/copy',
       );
       assert.equal(r.code, 0, show(r));
       assert.equal(r.stdout, 'written\ntarget contents\n');
+      const sub = path.join(fx.work, 'sub');
       try {
-        assert.equal(fs.readFileSync(path.join(fx.work, 'new.txt'), 'utf8'), 'written\n');
-        assert.equal(fs.readFileSync(path.join(fx.work, 'newdir', 'moved.txt'), 'utf8'), 'rel\n');
-        assert.equal(fs.readlinkSync(path.join(fx.work, 'newdir', 'link')), '../new.txt');
-        assert.equal(fs.statSync(path.join(fx.work, 'copy')).mode & 0o777, 0o600);
-        assert.ok(!fs.existsSync(path.join(fx.work, 'newdir', 'rel.txt')));
+        assert.equal(fs.readFileSync(path.join(sub, 'new.txt'), 'utf8'), 'written\n');
+        assert.equal(fs.readFileSync(path.join(sub, 'newdir', 'moved.txt'), 'utf8'), 'rel\n');
+        assert.equal(fs.readlinkSync(path.join(sub, 'newdir', 'link')), '../new.txt');
+        assert.equal(fs.statSync(path.join(sub, 'copy')).mode & 0o777, 0o600);
+        assert.ok(!fs.existsSync(path.join(sub, 'newdir', 'rel.txt')));
       } finally {
-        for (const n of ['new.txt', 'newdir', 'copy']) fs.rmSync(path.join(fx.work, n), { recursive: true, force: true });
+        for (const n of ['new.txt', 'newdir', 'copy']) fs.rmSync(path.join(sub, n), { recursive: true, force: true });
       }
     });
 

@@ -105,19 +105,22 @@ describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileg
       data = makeTmpDir({ prefix: 'tsbox-data-' });
       fs.writeFileSync(path.join(data, 'file'), 'read only\n', { mode: 0o666 }); // writable by anyone natively
       fs.chmodSync(path.join(data, 'file'), 0o666);
-      fs.mkdirSync(path.join(work, 'secret'));
-      fs.writeFileSync(path.join(work, 'secret', 's'), 'hidden\n');
+      // Landlock cannot let a program create entries in a folder above a hidden one (/work and
+      // /work/conf here: see the 'holds a hidden one' test), so new files go to /work/out.
+      fs.mkdirSync(path.join(work, 'conf', 'secret'), { recursive: true });
+      fs.mkdirSync(path.join(work, 'out'));
+      fs.writeFileSync(path.join(work, 'conf', 'secret', 's'), 'hidden\n');
       fs.writeFileSync(path.join(work, 'target'), 'target\n');
       fs.symlinkSync('/work/target', path.join(work, 'link'));
       if (isRoot()) {
-        for (const p of ['secret', 'secret/s', 'target']) fs.chownSync(path.join(work, p), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+        for (const p of ['conf', 'conf/secret', 'conf/secret/s', 'out', 'target']) fs.chownSync(path.join(work, p), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
         fs.lchownSync(path.join(work, 'link'), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
       }
       policy = [
         HEAD.trim(),
         'paths:',
         `  - { guest: /work, host: ${JSON.stringify(work)}, access: rw }`,
-        '  - { guest: /work/secret, access: none }',
+        '  - { guest: /work/conf/secret, access: none }',
         `  - { guest: /data, host: ${JSON.stringify(data)}, access: ro }`,
         '',
       ].join('\n');
@@ -125,13 +128,13 @@ describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileg
 
     test('rw bind: reads, writes, .., symlinks, getcwd in guest terms', async () => {
       const host = await native('cat', ['/etc/hostname']);
-      const r = await sandbox(policy, ['sh', '-c', 'cd /work && cat ../etc/hostname && cat link && readlink link && echo new > new.txt && mkdir d && cd d && pwd -P && readlink /proc/self/cwd && ls /work']);
+      const r = await sandbox(policy, ['sh', '-c', 'cd /work && cat ../etc/hostname && cat link && readlink link && cd out && echo new > new.txt && mkdir d && cd d && pwd -P && readlink /proc/self/cwd && ls /work/out']);
       assert.equal(r.code, 0, show(r));
-      assert.equal(r.stdout, `${host.stdout}target\n/work/target\n/work/d\n/work/d\nd\nlink\nnew.txt\ntarget\n`);
-      assert.equal(fs.readFileSync(path.join(work, 'new.txt'), 'utf8'), 'new\n');
-      assert.equal(fs.statSync(path.join(work, 'new.txt')).uid, realUid());
-      fs.rmSync(path.join(work, 'new.txt'));
-      fs.rmSync(path.join(work, 'd'), { recursive: true });
+      assert.equal(r.stdout, `${host.stdout}target\n/work/target\n/work/out/d\n/work/out/d\nd\nnew.txt\n`);
+      assert.equal(fs.readFileSync(path.join(work, 'out', 'new.txt'), 'utf8'), 'new\n');
+      assert.equal(fs.statSync(path.join(work, 'out', 'new.txt')).uid, realUid());
+      fs.rmSync(path.join(work, 'out', 'new.txt'));
+      fs.rmSync(path.join(work, 'out', 'd'), { recursive: true });
     });
 
     test('ro bind: EROFS even where the host file is writable by this user', async () => {
@@ -144,12 +147,21 @@ describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileg
     });
 
     test('none: ENOENT', async () => {
-      const r = await sandbox(policy, ['sh', '-c', 'cat /work/secret/s 2>&1; ls /work/secret 2>&1; ls /work']);
+      const r = await sandbox(policy, ['sh', '-c', 'cat /work/conf/secret/s 2>&1; ls /work/conf/secret 2>&1; ls /work/conf; ls /work']);
       assert.equal(
         r.stdout,
-        "cat: /work/secret/s: No such file or directory\nls: cannot access '/work/secret': No such file or directory\nlink\ntarget\n",
+        "cat: /work/conf/secret/s: No such file or directory\nls: cannot access '/work/conf/secret': No such file or directory\nconf\nlink\nout\ntarget\n",
         show(r),
       );
+    });
+
+    test('a folder that holds a hidden one: new entries refused (Landlock only grants), with the reason', async () => {
+      const r = await sandbox(policy, ['sh', '-c', 'touch /work/conf/new 2>&1; echo "touch=$?"; echo x > /work/conf/new2; echo "redirect=$?"']);
+      assert.equal(r.stdout, "touch: cannot touch '/work/conf/new': Permission denied\ntouch=1\nredirect=2\n", show(r));
+      const why = r.stderr.split('\n').filter((l) => l.includes('Landlock can only grant'));
+      assert.equal(why.length, 1, show(r)); // explained once per folder
+      assert.ok(why[0].includes('"folder":"/work/conf"') && why[0].includes('/work/conf/secret (none)'), why[0]);
+      assert.ok(!fs.existsSync(path.join(work, 'conf', 'new')));
     });
 
     test('pathcalls: bound folder gives the native result', async () => {

@@ -13,7 +13,7 @@ import { hostAccess, lookupHost } from '../host-fs.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf, hostLink } from './bases.js';
-import { accessErrno } from './path-syscalls.js';
+import { accessErrno } from './access.js';
 import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from './path-table.js';
 
 const arch = hostArch();

@@ -4,6 +4,7 @@ import type { Supervisor } from '../supervisor.js';
 import { installCwdHandler } from './cwd.js';
 import { installDenyLog } from './deny-log.js';
 import { installExecHandlers } from './exec.js';
+import { installFdMetadataHandlers } from './fd-metadata.js';
 import { installHiddenEntryFilter } from './hidden-entries.js';
 import { installPathHandlers } from './path-syscalls.js';
 import { installRemapHandlers } from './remap.js';
@@ -19,5 +20,6 @@ export function installHandlers(sv: Supervisor): void {
     installUnixSocketHandlers(sv);
     installCwdHandler(sv);
     installHiddenEntryFilter(sv);
+    installFdMetadataHandlers(sv);
   }
 }

@@ -3,12 +3,13 @@
 // (queries, see emulate.ts), let it run untouched (the kernel would reach the same file), or
 // run it with the host path in place of the guest one.
 import { hostArch, ERRNO } from '../../arch/index.js';
-import type { Access } from '../../policy/plan.js';
 import type { Resolved } from '../paths.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf } from './bases.js';
+import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
+import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
 
 const arch = hostArch();
@@ -21,13 +22,6 @@ function follows(sv: Supervisor, f: Follow): boolean {
   const flags = sv.regs.argInt(f.arg);
   if (f.unlessSet !== undefined) return (flags & f.unlessSet) === 0;
   return (flags & (f.onlyIfSet ?? 0)) !== 0;
-}
-
-/** The errno a rule gives for an intent, or 0 when allowed. */
-export function accessErrno(access: Access | undefined, intent: Intent): number {
-  if (access === 'none') return ERRNO.ENOENT; // hidden: as if it did not exist
-  if (access === 'ro' && intent !== 'read' && intent !== 'exec') return ERRNO.EROFS; // like a read-only mount
-  return 0;
 }
 
 const cstring = (s: string): Uint8Array => Buffer.from(`${s}\0`, 'latin1');
@@ -46,9 +40,11 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
   for (const a of spec.args) {
     const ptr = regs.arg(a.path);
     if (ptr === 0) {
-      if (a.nullable) continue;
-      sv.skip(t, -ERRNO.EFAULT);
-      return true;
+      if (!a.nullable) return sv.skip(t, -ERRNO.EFAULT);
+      // utimensat(fd, NULL, …): an operation on the fd itself.
+      const errno = a.dirfd === undefined ? 0 : fdChangeErrno(sv, t, regs.argInt(a.dirfd), a.intent);
+      if (errno) return sv.skip(t, -errno);
+      continue;
     }
     const raw = sv.memory.readCString(pid, ptr);
     if (raw === null) {
@@ -56,7 +52,9 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       return true;
     }
     if (raw === '' && a.emptyPath && (a.emptyPath.bit === 0 || regs.argInt(a.emptyPath.arg) & a.emptyPath.bit)) {
-      return false; // an operation on the fd itself: nothing to translate
+      // An operation on the fd itself: nothing to translate, but ro/none still hold for changes.
+      const errno = a.intent === 'read' || a.intent === 'exec' || a.dirfd === undefined ? 0 : fdChangeErrno(sv, t, regs.argInt(a.dirfd), a.intent);
+      return errno ? sv.skip(t, -errno) : false;
     }
     let intent = a.intent;
     let follow = follows(sv, a.follow);
@@ -93,6 +91,10 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       sv.log.decision(pid, arch.syscallName(nr), [r.guest], 'denied', intent);
       sv.skip(t, -denied);
       return true;
+    }
+    if ((intent === 'create' || intent === 'delete') && sv.lockedFolders.size > 0) {
+      const parent = r.host.slice(0, Math.max(r.host.replace(/\/$/, '').lastIndexOf('/'), 1));
+      if (sv.lockedFolders.has(parent)) return sv.refuseInLockedFolder(t, arch.syscallName(nr), r.guest, parent);
     }
     if (first === null) {
       first = r;

@@ -1,49 +1,92 @@
-// bind/connect on a pathname unix socket: the address carries a path (sun_path), which is
-// translated like any other. Abstract sockets (sun_path starting with NUL) and other families
-// pass untouched.
+// Unix socket addresses carry a path (sun_path), in both directions:
+//   in:  bind, connect, sendto name a socket file: translated like any other path;
+//   out: getsockname, getpeername, accept, accept4, recvfrom report one: shown in guest terms.
+// Abstract (sun_path starting with NUL) and unnamed addresses, and other families, pass
+// untouched. sendmsg/recvmsg carry the address inside struct msghdr and are not translated.
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf } from './bases.js';
-import { accessErrno } from './path-syscalls.js';
+import { accessErrno } from './access.js';
 
 const AF_UNIX = 1;
 const SUN_PATH = 2; // offsetof(struct sockaddr_un, sun_path)
 const SUN_PATH_MAX = 108;
 
-function handle(sv: Supervisor, t: Tracee, creates: boolean): boolean {
-  const regs = sv.regs;
-  const len = regs.argInt(2);
-  if (len <= SUN_PATH || len > SUN_PATH + SUN_PATH_MAX) return false;
-  const addr = sv.memory.read(t.pid, regs.arg(1), len);
-  if (addr === null) return sv.skip(t, -ERRNO.EFAULT);
-  if (addr[0] + (addr[1] << 8) !== AF_UNIX || addr[SUN_PATH] === 0) return false;
+/** The path in a sockaddr_un, or null for other families, abstract and unnamed sockets. */
+function unixPath(addr: Uint8Array, len: number): string | null {
+  if (len <= SUN_PATH || addr[0] + (addr[1] << 8) !== AF_UNIX || addr[SUN_PATH] === 0) return null;
   const end = addr.indexOf(0, SUN_PATH);
-  const raw = Buffer.from(addr.subarray(SUN_PATH, end < 0 ? len : end)).toString('latin1');
+  return Buffer.from(addr.subarray(SUN_PATH, end < 0 || end > len ? len : end)).toString('latin1');
+}
+
+function sockaddr(path: string): Uint8Array {
+  const bytes = Buffer.from(path, 'latin1');
+  const out = new Uint8Array(SUN_PATH + bytes.length + 1);
+  out[0] = AF_UNIX;
+  out.set(bytes, SUN_PATH);
+  return out;
+}
+
+function translateIn(sv: Supervisor, t: Tracee, name: string, addrArg: number, lenArg: number, creates: boolean): boolean {
+  const regs = sv.regs;
+  const len = regs.argInt(lenArg);
+  if (len <= SUN_PATH || len > SUN_PATH + SUN_PATH_MAX || regs.arg(addrArg) === 0) return false;
+  const addr = sv.memory.read(t.pid, regs.arg(addrArg), len);
+  if (addr === null) return sv.skip(t, -ERRNO.EFAULT);
+  const raw = unixPath(addr, len);
+  if (raw === null) return false;
   const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, AT_FDCWD);
   if (typeof base === 'number') return sv.skip(t, -base);
   const r = sv.translator.resolve(raw, base, !creates, t.pid);
   if ('errno' in r) return sv.skip(t, -r.errno);
   const denied = accessErrno(r.rule?.access, creates ? 'create' : 'write');
   if (denied) {
-    sv.log.decision(t.pid, creates ? 'bind' : 'connect', [r.guest], 'denied');
+    sv.log.decision(t.pid, name, [r.guest], 'denied');
     return sv.skip(t, -denied);
   }
   if (!r.mapped) return false;
-  const host = Buffer.from(r.host, 'latin1');
-  if (host.length >= SUN_PATH_MAX) return sv.skip(t, -ERRNO.ENAMETOOLONG);
-  const out = new Uint8Array(SUN_PATH + host.length + 1);
-  out[0] = AF_UNIX;
-  out.set(host, SUN_PATH);
-  regs.setArg(2, out.length);
-  sv.runWith(t, [[1, out]]);
-  // The length argument was changed too: put it back at the exit stop with the pointer.
-  t.pendingExit?.restoreArgs.push([2, BigInt(len)]);
-  return true;
+  const out = sockaddr(r.host);
+  if (out.length - SUN_PATH > SUN_PATH_MAX) return sv.skip(t, -ERRNO.ENAMETOOLONG);
+  const at = sv.scratchAddress(out.length);
+  if (!sv.memory.write(t.pid, at, out)) return sv.skip(t, -ERRNO.EFAULT);
+  return sv.runWithArgs(t, [[addrArg, at], [lenArg, out.length]], false);
+}
+
+function translateOut(sv: Supervisor, t: Tracee, addrArg: number, lenPtrArg: number): boolean {
+  const regs = sv.regs;
+  const addrAt = regs.arg(addrArg), lenAt = regs.arg(lenPtrArg);
+  if (addrAt === 0 || lenAt === 0) return false;
+  const capBytes = sv.memory.read(t.pid, lenAt, 4);
+  if (capBytes === null) return false;
+  const capacity = new DataView(capBytes.buffer, capBytes.byteOffset, 4).getUint32(0, true);
+  return sv.runThen(t, (result) => {
+    if (result < 0) return;
+    const lenNow = sv.memory.read(t.pid, lenAt, 4);
+    if (lenNow === null) return;
+    const len = Math.min(new DataView(lenNow.buffer, lenNow.byteOffset, 4).getUint32(0, true), capacity);
+    const addr = sv.memory.read(t.pid, addrAt, len);
+    const host = addr && unixPath(addr, len);
+    if (!host || !host.startsWith('/')) return;
+    const guest = sv.translator.toGuest(host);
+    if (guest === null || guest === host) return;
+    const out = sockaddr(guest);
+    sv.memory.write(t.pid, addrAt, out.subarray(0, Math.min(out.length, capacity)));
+    const newLen = new Uint8Array(4);
+    new DataView(newLen.buffer).setUint32(0, out.length, true); // the full length, as the kernel reports it
+    sv.memory.write(t.pid, lenAt, newLen);
+  });
 }
 
 export function installUnixSocketHandlers(sv: Supervisor): void {
   const sys = hostArch().syscalls;
-  sv.on(sys.bind, (s, t) => handle(s, t, true));
-  sv.on(sys.connect, (s, t) => handle(s, t, false));
+  sv.on(sys.bind, (s, t) => translateIn(s, t, 'bind', 1, 2, true));
+  sv.on(sys.connect, (s, t) => translateIn(s, t, 'connect', 1, 2, false));
+  sv.on(sys.sendto, (s, t) => translateIn(s, t, 'sendto', 4, 5, false));
+  sv.trapOnlyIfSet.set(sys.sendto, 4); // send() is sendto without an address: no stop
+  if (!sv.translator.hasMapping) return; // results are already in guest terms
+  for (const [name, addrArg, lenArg] of [['getsockname', 1, 2], ['getpeername', 1, 2], ['accept', 1, 2], ['accept4', 1, 2], ['recvfrom', 4, 5]] as const) {
+    sv.on(sys[name], (s, t) => translateOut(s, t, addrArg, lenArg));
+    sv.trapOnlyIfSet.set(sys[name], addrArg);
+  }
 }

@@ -6,7 +6,8 @@ import { PATH_SYSCALLS } from '../handlers/path-table.js';
 export const TRACE_CLASSES = ['file', 'process', 'network'] as const;
 export type TraceClass = (typeof TRACE_CLASSES)[number];
 
-const NETWORK = ['socket', 'socketpair', 'connect', 'bind', 'listen', 'accept', 'accept4'];
+// sendto stops only when it names a destination (unix-sockets.ts sets that filter condition).
+const NETWORK = ['socket', 'socketpair', 'connect', 'bind', 'listen', 'accept', 'accept4', 'sendto'];
 const PROCESS = ['clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat', 'exit', 'exit_group', 'kill', 'tkill', 'tgkill', 'wait4'];
 // Every syscall that names a path (path-table.ts) except the exec family (that is `process`), plus
 // getcwd and fchdir, which decide what later relative paths mean.

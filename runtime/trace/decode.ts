@@ -222,6 +222,7 @@ const S: Record<string, readonly ArgKind[]> = {
   socket: ['family', 'socktype', 'int'], socketpair: ['family', 'socktype', 'int', 'ptr'],
   connect: ['fd', 'sockaddr', 'uint'], bind: ['fd', 'sockaddr', 'uint'], listen: ['fd', 'int'],
   accept: ['fd', 'ptr', 'ptr'], accept4: ['fd', 'ptr', 'ptr', 'socktype'],
+  sendto: ['fd', 'ptr', 'uint', 'hex', 'sockaddr', 'uint'],
   clone: ['clone', 'ptr', 'ptr', 'ptr', 'hex'], clone3: ['ptr', 'uint'], fork: [], vfork: [],
   exit: ['int'], exit_group: ['int'], kill: ['pid', 'signal'], tkill: ['pid', 'signal'], tgkill: ['pid', 'pid', 'signal'],
   wait4: ['pid', 'ptr', 'hex', 'ptr'],
