@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { helper, repoRoot } from '../lib/helpers.js';
 import { isRoot, tsboxBin, which } from '../lib/run.js';
+import { debianRootfs } from '../lib/rootfs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -33,7 +34,7 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) console.error(`bench: ${msg}`);
   console.error('usage: bench [--runs N] [--quick] [--only ID,ID…] [--cpu N] [--no-install] [--out FILE] [--timeout S]');
-  console.error('  row ids: startup stat getpid forkexec find make memory report');
+  console.error('  row ids: startup stat getpid forkexec find make memory report rootfs landlock');
   process.exit(2);
 }
 
@@ -103,6 +104,7 @@ interface Command {
   expect?: RegExp;
   timeoutMs: number;
   cwd: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 function clip(s: string, n = 90): string {
@@ -116,6 +118,7 @@ function measure(cmd: Command): Promise<Outcome> {
     let ended = started;
     const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), {
       cwd: cmd.cwd,
+      env: cmd.env ?? process.env,
       stdio: ['ignore', cmd.expect ? 'pipe' : 'ignore', 'pipe'],
       detached: true,
     });
@@ -157,6 +160,14 @@ function measure(cmd: Command): Promise<Outcome> {
       } else resolve({ ms });
     });
   });
+}
+
+/** tsbox's extra start-up over native, from the start-up row (null when it was not measured). */
+function startupExtraFor(results: Map<string, Results>): number | null {
+  const n = results.get('startup')?.get('native');
+  const t = results.get('startup')?.get('tsbox');
+  if (!n || !t || n.error || t.error || !n.ms.length || !t.ms.length) return null;
+  return median(t.ms) - median(n.ms);
 }
 
 function median(xs: number[]): number {
@@ -477,16 +488,82 @@ async function main(): Promise<void> {
   }
   // ---- end of the --report row
 
+  // ---- Inside a Debian rootfs (issue 3): tsbox `root:` against `proot -r` on the same folder.
+  // Native runs the same work on the host: dpkg on the rootfs's database, find on its /usr, the
+  // host's own sh and true for the exec loop.
+  const rootfsRows: string[][] = [];
+  if (wanted('rootfs')) {
+    let rootfs: string | null = null;
+    let why = '';
+    try {
+      rootfs = debianRootfs();
+    } catch (e) {
+      why = `n/a: ${(e as Error).message.slice(0, 80)}`;
+    }
+    const rootPolicy = path.join(tmp, 'rootfs-policy.yaml');
+    if (rootfs) fs.writeFileSync(rootPolicy, `version: 1\nname: bench-rootfs\nroot: ${rootfs}\nlog: { level: warn }\n`);
+    const loop = 'i=0; while [ $i -lt 500 ]; do /bin/true; i=$((i+1)); done';
+    const rows: Array<{ id: string; label: string; native: string[]; guest: string[] }> = rootfs ? [
+      { id: 'dpkg', label: 'rootfs: `dpkg -l`', native: ['dpkg', `--admindir=${rootfs}/var/lib/dpkg`, '-l'], guest: ['dpkg', '-l'] },
+      { id: 'rfind', label: 'rootfs: `find /usr`', native: ['find', `${rootfs}/usr`], guest: ['find', '/usr'] },
+      { id: 'execs', label: 'rootfs: shell loop of 500 execs', native: ['sh', '-c', loop], guest: ['sh', '-c', loop] },
+    ] : [];
+    const runners: Record<string, ((g: string[], n: string[]) => string[]) | null> = {
+      native: (_g, n) => [...pin, ...n],
+      proot: which('proot') ? (g) => [...pin, 'proot', '-r', rootfs!, '-b', '/proc', '-b', '/dev', '-b', '/sys', '-w', '/', ...g] : null,
+      tsbox: (g) => [...pin, ...tsbox, rootPolicy, '--', ...g],
+    };
+    for (const row of rows) {
+      const cells: Record<string, { ms: number[]; err: string }> = {};
+      for (const id of Object.keys(runners)) cells[id] = { ms: [], err: runners[id] ? '' : 'n/a: not installed' };
+      await measure({ argv: runners.native!(row.guest, row.native), timeoutMs: 600_000, cwd: '/' }); // warm-up
+      for (let r = 0; r < o.runs; r++) {
+        for (const [id, run] of Object.entries(runners)) {
+          if (!run || cells[id]!.err) continue;
+          const res = await measure({ argv: run(row.guest, row.native), timeoutMs: o.timeoutMs || 600_000, cwd: '/' });
+          if ('ms' in res) cells[id]!.ms.push(res.ms);
+          else cells[id]!.err = `FAIL: ${res.error}`;
+          process.stderr.write(`bench: ${row.id.padEnd(8)} run ${r + 1}/${o.runs} ${id.padEnd(6)} ${'ms' in res ? fmtMs(res.ms) : res.error}\n`);
+        }
+      }
+      for (const [id, c] of Object.entries(cells)) raw.push(`${row.id} ${id}: ${c.ms.map((x) => x.toFixed(1)).join(', ') || c.err}`);
+      const nativeMs = cells.native!.ms.length ? median(cells.native!.ms) : null;
+      const ratio = (id: string) => cells[id]!.err || (nativeMs === null || !cells[id]!.ms.length ? '—' : fmtRatio(median(cells[id]!.ms) / nativeMs));
+      const excl = nativeMs !== null && startupExtraFor(results) !== null && cells.tsbox!.ms.length
+        ? fmtRatio(Math.max(median(cells.tsbox!.ms) - startupExtraFor(results)!, 0) / nativeMs) : '—';
+      rootfsRows.push([row.label, cells.native!.err || (nativeMs === null ? '—' : fmtMs(nativeMs)), '—', ratio('proot'), ratio('tsbox'), excl]);
+    }
+    if (!rootfs) rootfsRows.push(['rootfs rows', why, '—', '—', '—', '—']);
+  }
+
+  // ---- Landlock's cost (issue 4): the same tsbox runs with the ruleset installed and without
+  // (TSBOX_LANDLOCK_MAX_ABI=0 with enforcement: best-effort), interleaved.
+  let landlockRow: string[] | null = null;
+  if (wanted('landlock')) {
+    const noLandlockPolicy = path.join(tmp, 'policy-best-effort.yaml');
+    fs.writeFileSync(noLandlockPolicy, `${policyText}\nenforcement: best-effort\n`);
+    const cells = { on: [] as number[], off: [] as number[], err: '' };
+    const guest = [H.statloop, String(counts.memory), '/work/file'];
+    for (let r = 0; r < o.runs && !cells.err; r++) {
+      for (const mode of ['on', 'off'] as const) {
+        const argv = [...pin, ...tsbox, noLandlockPolicy, '--', ...guest];
+        const env = mode === 'off' ? { ...process.env, TSBOX_LANDLOCK_MAX_ABI: '0' } : process.env;
+        const res = await measure({ argv, expect: /statloop \d+ ok/, timeoutMs: o.timeoutMs || 600_000, cwd: tmp, env });
+        if ('ms' in res) cells[mode].push(res.ms);
+        else cells.err = `FAIL: ${res.error}`;
+        process.stderr.write(`bench: landlock run ${r + 1}/${o.runs} ${mode.padEnd(6)} ${'ms' in res ? fmtMs(res.ms) : res.error}\n`);
+      }
+    }
+    raw.push(`landlock on: ${cells.on.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
+    raw.push(`landlock off: ${cells.off.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
+    const cell = cells.err || `${fmtRatio(median(cells.on) / median(cells.off))} (${fmtMs(median(cells.on))} vs ${fmtMs(median(cells.off))})`;
+    landlockRow = [`${k(counts.memory)} stat() with Landlock, ratio to the same run without⁴`, '—', '—', '—', cell, '—'];
+  }
+
   // Render
   const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  const startup = results.get('startup');
-  const startupExtra = (() => {
-    const n = startup?.get('native');
-    const t = startup?.get('tsbox');
-    if (!n || !t || n.error || t.error || !n.ms.length || !t.ms.length) return null;
-    return median(t.ms) - median(n.ms);
-  })();
+  const startupExtra = startupExtraFor(results);
   for (const w of workloads) {
     const row = results.get(w.id);
     if (!row) continue;
@@ -511,6 +588,8 @@ async function main(): Promise<void> {
   }
   if (memoryRow) lines.push(`| ${memoryRow.map(cellText).join(' | ')} |`);
   if (reportRow) lines.push(`| ${reportRow.map(cellText).join(' | ')} |`);
+  for (const row of rootfsRows) lines.push(`| ${row.map(cellText).join(' | ')} |`);
+  if (landlockRow) lines.push(`| ${landlockRow.map(cellText).join(' | ')} |`);
 
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const doc = [
@@ -540,6 +619,19 @@ async function main(): Promise<void> {
       '³ `tsbox run --report`: every path call also stops at its exit (to know whether it worked), ' +
         'socket/connect/bind/execve are trapped, kernel denials are traced to be counted, and the ' +
         'JSON report is written at the end. The cell is the median with it over the median without it.',
+    );
+  }
+  if (rootfsRows.length) {
+    doc.push(
+      'Rows "rootfs:" run inside a Debian bookworm minbase rootfs (scripts/rootfs-debian.sh): tsbox with `root:`, ' +
+        'PRoot as `proot -r ROOTFS -b /proc -b /dev -b /sys`; native does the same work on the host ' +
+        '(`dpkg --admindir=ROOTFS/var/lib/dpkg -l`, `find ROOTFS/usr`, the host\'s sh and true).',
+    );
+  }
+  if (landlockRow) {
+    doc.push(
+      '⁴ The bench policy with `enforcement: best-effort`, run as is (Landlock ruleset installed before exec) ' +
+        'and with `TSBOX_LANDLOCK_MAX_ABI=0` (no ruleset). Median with over median without.',
     );
   }
   doc.push('', '<details><summary>Every run (ms)</summary>', '', '```', ...raw, '```', '', '</details>');
