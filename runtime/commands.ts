@@ -5,15 +5,10 @@ import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
 import { loadPolicy } from '../policy/load.js';
 import { PolicyError } from '../policy/errors.js';
-import { describePlan } from '../policy/describe.js';
-import { policyJsonSchema } from '../policy/json-schema.js';
-import { describeEnforcement } from './describe-runtime.js';
 import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
 import type { MemoryMode } from './memory.js';
-import { rootfsImportCommand } from './rootfs/command.js';
-import { learn } from './learn/command.js';
-import { reportCommand } from './report/command.js';
+// Subcommands other than `run` are imported when used: `tsbox run` starts without loading them.
 import { parseTraceClasses, type TraceClass } from './trace/classes.js';
 
 function fail(message: string): never {
@@ -106,6 +101,7 @@ export function program(early: Worker | null): Command {
     .argument('<policy>', 'policy file (YAML)')
     .action(async (policyFile: string) => {
       const plan = await loadOrFail(policyFile);
+      const [{ describePlan }, { describeEnforcement }] = await Promise.all([import('../policy/describe.js'), import('./describe-runtime.js')]);
       process.stdout.write(`${[...describePlan(plan), ...describeEnforcement(plan)].join('\n')}\n`);
     });
 
@@ -119,6 +115,7 @@ export function program(early: Worker | null): Command {
     .option('--ref <name>', 'the image to take when SOURCE holds several (tag or OCI ref name)')
     .action(async (source: string, dir: string, opts: { ref?: string }) => {
       try {
+        const { rootfsImportCommand } = await import('./rootfs/command.js');
         await rootfsImportCommand(source, dir, opts);
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
@@ -130,8 +127,9 @@ export function program(early: Worker | null): Command {
     .description('summarize a report written by `tsbox run --report` (denials first), or turn it into one HTML page')
     .argument('<file>', 'the JSON report')
     .option('--html <out>', 'write a self-contained HTML page (process tree, file-access tree) instead')
-    .action((file: string, opts: { html?: string }) => {
+    .action(async (file: string, opts: { html?: string }) => {
       try {
+        const { reportCommand } = await import('./report/command.js');
         reportCommand(file, opts);
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
@@ -159,6 +157,7 @@ export function program(early: Worker | null): Command {
       if (command.length === 0) fail('no command: give one after --');
       const base = opts.base ? { file: opts.base, plan: await loadOrFail(opts.base) } : null;
       try {
+        const { learn } = await import('./learn/command.js');
         const r = await learn(worker, {
           out: opts.output, base, command, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? null,
           reportFile: opts.report ?? null, trace,
@@ -176,7 +175,8 @@ export function program(early: Worker | null): Command {
   cli
     .command('schema')
     .description('print the policy format as JSON Schema')
-    .action(() => {
+    .action(async () => {
+      const { policyJsonSchema } = await import('../policy/json-schema.js');
       process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
     });
   return cli;

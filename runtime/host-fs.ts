@@ -66,3 +66,25 @@ export function noSymlinksIn(path: string): boolean {
 }
 
 const closeFd = (fd: number) => syscall6(arch.syscalls.close, fd, 0, 0, 0, 0, 0);
+
+// Folders recently seen free of symlinks, so that paths in them need only their last component
+// looked at. Forgotten whenever a sandboxed program creates, removes or renames anything (a
+// folder could have become a symlink), and after CLEAN_FOLDER_MS in any case, to bound what a
+// change made outside the sandbox could leave stale.
+const CLEAN_FOLDER_MS = 1000;
+const cleanFolders = new Map<string, number>();
+
+export function forgetCleanFolders(): void {
+  cleanFolders.clear();
+}
+
+/** noSymlinksIn for a folder, remembered for a while. */
+export function folderHasNoSymlinks(folder: string): boolean {
+  const now = Date.now();
+  const until = cleanFolders.get(folder);
+  if (until !== undefined && until > now) return true;
+  if (!noSymlinksIn(folder)) return false;
+  if (cleanFolders.size > 4096) cleanFolders.clear();
+  cleanFolders.set(folder, now + CLEAN_FOLDER_MS);
+  return true;
+}

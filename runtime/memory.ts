@@ -9,6 +9,7 @@ import { hostArch } from '../arch/index.js';
 import { allocNative, processVmReadv, processVmWritev, ptrace, syscall4, lastErrno } from './ffi.js';
 
 const PAGE = 4096;
+const FIRST_CHUNK = 256;
 export const PATH_MAX = 4096;
 const PTRACE_PEEKDATA = 2;
 const PTRACE_POKEDATA = 5;
@@ -48,14 +49,16 @@ abstract class BaseMemory implements TraceeMemory {
   readCString(pid: number, addr: number): string | null {
     if (addr === 0) return null;
     let total = 0;
+    let chunk = FIRST_CHUNK; // most paths are short: do not copy a whole page for them
     while (total < PATH_MAX) {
       // Never read across a page boundary in one go: the next page may be unmapped.
       const here = addr + total;
-      const len = Math.min(PAGE - (here % PAGE), PATH_MAX - total);
+      const len = Math.min(PAGE - (here % PAGE), PATH_MAX - total, chunk);
       if (!this.readInto(pid, here, len, total)) return null;
-      const nul = scratch.bytes.subarray(total, total + len).indexOf(0);
-      if (nul >= 0) return Buffer.from(scratch.bytes.buffer, scratch.bytes.byteOffset, total + nul).toString('latin1');
+      const nul = scratch.bytes.indexOf(0, total);
+      if (nul >= 0 && nul < total + len) return scratch.bytes.toString('latin1', 0, nul);
       total += len;
+      chunk = PAGE;
     }
     return null;
   }

@@ -6,7 +6,7 @@
 // All paths are byte strings (see memory.ts): JS strings whose char codes are the bytes.
 import type { PathRule } from '../policy/plan.js';
 import { ERRNO } from '../arch/index.js';
-import { lookupHost, noSymlinksIn, readHostLink } from './host-fs.js';
+import { folderHasNoSymlinks, lookupHost, readHostLink } from './host-fs.js';
 
 const MAX_SYMLINKS = 40; // the kernel's limit, so ELOOP comes at the same depth
 
@@ -129,8 +129,10 @@ export class PathTranslator {
     const trailingSlash = raw.endsWith('/') && raw.length > 1;
     const guest = lexicalJoin(absolute ? '/' : base.guest, raw);
     const host = this.toHost(guest);
-    const checked = followLast || trailingSlash ? host : host.slice(0, Math.max(host.lastIndexOf('/'), 1));
-    if (!noSymlinksIn(checked)) return null;
+    // The folder part from a cache, the last component with one lstat when it is followed.
+    const folder = host.slice(0, Math.max(host.lastIndexOf('/'), 1));
+    if (!folderHasNoSymlinks(folder)) return null;
+    if ((followLast || trailingSlash) && host !== folder && lookupHost(host) === 'symlink') return null;
     const suffix = trailingSlash && guest !== '/' ? '/' : '';
     const sameForKernel = this.root === null ? host === guest && (absolute || this.toHost(base.guest) === base.guest)
       : false;

@@ -4,10 +4,13 @@
 // dependencies' files takes a third less time, and start-up is on every `tsbox run`.
 // koffi stays external: it loads a native addon.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Chunk names carry content hashes: start clean so old chunks do not pile up.
+rmSync(join(root, 'dist/bundle'), { recursive: true, force: true });
 await build({
   entryPoints: { cli: join(root, 'dist/runtime/cli.js'), worker: join(root, 'dist/runtime/worker.js') },
   outdir: join(root, 'dist/bundle'),

@@ -9,6 +9,8 @@ import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf } from './bases.js';
 import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
+import { forgetCleanFolders } from '../host-fs.js';
+import { isMagicLink } from '../paths.js';
 import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
 
@@ -96,13 +98,17 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       const parent = r.host.slice(0, Math.max(r.host.replace(/\/$/, '').lastIndexOf('/'), 1));
       if (sv.lockedFolders.has(parent)) return sv.refuseInLockedFolder(t, arch.syscallName(nr), r.guest, parent);
     }
+    if (intent === 'create' || intent === 'delete') forgetCleanFolders(); // a folder may become a symlink
     if (first === null) {
       first = r;
       firstFollow = follow;
     }
     if (r.mapped) replacements.push([a.path, cstring(r.host)]);
   }
-  if (spec.emulate && first) {
+  // A query answered here saves the exit stop a rewrite needs; when nothing needs rewriting the
+  // kernel answers it fastest itself. readlink of a /proc magic link is always answered here: its
+  // target must be shown in guest terms.
+  if (spec.emulate && first && (replacements.length > 0 || (spec.emulate === 'readlink' && (first.magic || isMagicLink(first.host))))) {
     emulate(sv, t, spec.emulate, nr, first, firstFollow);
     return true;
   }
