@@ -2,11 +2,11 @@
 // 126/127), invalid policies refused before anything starts, the program's streams kept clean of
 // tsbox's own logging, signals sent to tsbox, and the `check` / `schema` commands.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeTmpDir, runAs, runNative, runTsbox, tmpPolicy, tsboxBin, type RunOptions, type RunResult } from './lib/run.js';
+import { show, processesMatching, survivors } from './lib/check.js';
 
 /** Writes `policyText` to a fresh policy file and runs `tsbox run [tsboxArgs] POLICY -- cmd`. */
 async function sandbox(
@@ -19,36 +19,12 @@ async function sandbox(
   return { ...r, policy };
 }
 
-/** Everything on one line for assertion messages. */
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout)} stderr=${JSON.stringify(r.stderr)}`;
-}
-
 /** The JSON log lines (tsbox's pino output) in `text`; every such line must parse. */
 function logLines(text: string): Record<string, unknown>[] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-/** Processes whose command line contains `marker` (pgrep -f), as "pid cmdline" lines. */
-function processesMatching(marker: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-f', '--', marker], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-/** Waits up to `ms` for every process matching `marker` to be gone; returns the survivors. */
-async function survivors(marker: string, ms = 1000): Promise<string[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const left = processesMatching(marker);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A `sleep` duration no other process on the machine uses, to find it with pgrep afterwards. */

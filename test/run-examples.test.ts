@@ -6,10 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { helper, repoRoot } from './lib/helpers.js';
 import { isRoot, makeTmpDir, runNative, runTsbox, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type RunResult } from './lib/run.js';
-
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
-}
+import { show } from './lib/check.js';
 
 const examples = () => path.join(repoRoot(), 'examples');
 const example = (name: string) => path.join(examples(), name);

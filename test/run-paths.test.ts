@@ -9,21 +9,7 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { helper } from './lib/helpers.js';
 import { makeTmpDir, runNative, runTsbox, tmpPolicy, type RunOptions, type RunResult } from './lib/run.js';
-
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
-}
-
-/** A line-by-line diff, for readable failures of long comparisons. */
-function diffLines(expected: string, actual: string): string {
-  const e = expected.split('\n');
-  const a = actual.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(e.length, a.length); i++) {
-    if (e[i] !== a[i]) out.push(`line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}`);
-  }
-  return out.join('\n');
-}
+import { show, diffLines } from './lib/check.js';
 
 interface Fixture {
   work: string; // bound rw at /work; /work/secret inside it is hidden

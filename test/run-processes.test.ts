@@ -3,36 +3,15 @@
 // the command exits, and stdin passed through. Every result is compared with the same program
 // run natively.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { helper } from './lib/helpers.js';
 import { makeTmpDir, runNative, runTsbox, tmpPolicy, tsboxBin, type RunOptions, type RunResult } from './lib/run.js';
+import { show, processesMatching, survivors } from './lib/check.js';
 
 async function sandbox(policyText: string, cmd: string[], opts: RunOptions & { tsboxArgs?: string[] } = {}): Promise<RunResult> {
   return runTsbox(['run', ...(opts.tsboxArgs ?? []), tmpPolicy(policyText), '--', ...cmd], opts);
-}
-
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 2000))} stderr=${JSON.stringify(r.stderr.slice(0, 2000))}`;
-}
-
-function processesMatching(pattern: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-f', '--', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function survivors(pattern: string, ms = 1000): Promise<string[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const left = processesMatching(pattern);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 let uniq = 0;

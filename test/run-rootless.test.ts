@@ -3,7 +3,6 @@
 // here — paths, denials, remaps, identity, threads, pipelines, timeout, exit codes, examples.
 // Skipping is refused under CI (skipUnlessUnprivileged throws there).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -20,6 +19,7 @@ import {
   type RunOptions,
   type RunResult,
 } from './lib/run.js';
+import { show, diffLines, processesMatching, survivors } from './lib/check.js';
 
 const U = { user: 'unprivileged' } as const;
 
@@ -31,37 +31,6 @@ function sandbox(policyText: string, cmd: string[], opts: RunOptions & { tsboxAr
 /** The same program natively, as the same unprivileged user. */
 function native(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return runAs(cmd, args, { ...U, ...opts });
-}
-
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
-}
-
-function diffLines(expected: string, actual: string): string {
-  const e = expected.split('\n');
-  const a = actual.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(e.length, a.length); i++) {
-    if (e[i] !== a[i]) out.push(`line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}`);
-  }
-  return out.join('\n');
-}
-
-function processesMatching(pattern: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-f', '--', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function survivors(pattern: string, ms = 1000): Promise<string[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const left = processesMatching(pattern);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const HEAD = 'version: 1\nlog: { denials: false }\n';

@@ -9,13 +9,10 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { helper } from './lib/helpers.js';
 import { isRoot, makeTmpDir, runNative, runTsbox, tmpPolicy, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type RunOptions, type RunResult } from './lib/run.js';
+import { show } from './lib/check.js';
 
 async function sandbox(policyText: string, cmd: string[], opts: RunOptions = {}): Promise<RunResult> {
   return runTsbox(['run', tmpPolicy(policyText), '--', ...cmd], opts);
-}
-
-function show(r: RunResult): string {
-  return `code=${r.code} signal=${r.signal} stdout=${JSON.stringify(r.stdout.slice(0, 3000))} stderr=${JSON.stringify(r.stderr.slice(0, 3000))}`;
 }
 
 const HEAD = 'version: 1\nlog: { denials: false }\n';

@@ -12,6 +12,7 @@ import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { PATH_SYSCALLS } from '../handlers/path-table.js';
 import { errnoName, readSockaddr, signalName, socketFamily, socketType } from '../trace/decode.js';
+import type { AddressEntry, SocketEntry } from './schema.js';
 
 const arch = hostArch();
 const sys = arch.syscalls;
@@ -49,23 +50,9 @@ export interface CollectedPath {
   denied: number;
 }
 
-export interface CollectedSocket {
-  family: string;
-  type: string;
-  count: number;
-  /** Calls that failed, by errno name. */
-  failed: Record<string, number>;
-}
-
-export interface CollectedAddress {
-  syscall: 'connect' | 'bind' | 'sendto';
-  family: string;
-  address?: string;
-  port?: number;
-  path?: string;
-  count: number;
-  failed: Record<string, number>;
-}
+/** Sockets and addresses are collected in the report's own shapes (report/schema.ts). */
+export type CollectedSocket = SocketEntry;
+export type CollectedAddress = AddressEntry;
 
 export interface CollectedDecision {
   action: string;

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { helper, repoRoot } from '../lib/helpers.js';
 import { isRoot, tsboxBin, which } from '../lib/run.js';
 import { debianRootfs } from '../lib/rootfs.js';
+import { measureMemoryReads } from './memory-read.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -34,7 +35,7 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) console.error(`bench: ${msg}`);
   console.error('usage: bench [--runs N] [--quick] [--only ID,ID…] [--cpu N] [--no-install] [--out FILE] [--timeout S]');
-  console.error('  row ids: startup stat getpid forkexec find make memory report rootfs landlock');
+  console.error('  row ids: startup stat getpid forkexec find make memory memory4k report rootfs landlock');
   process.exit(2);
 }
 
@@ -463,6 +464,20 @@ async function main(): Promise<void> {
     memoryRow = [`${k(counts.memory)} stat(), tsbox \`--memory=peek\` vs \`--memory=vm\`²`, vm, '—', '—', peek, '—'];
   }
 
+  // The same comparison isolated: 4 KiB reads of a stopped tracee's stack, one call vs word by word.
+  let memory4kRow: string[] | null = null;
+  if (wanted('memory4k')) {
+    let cell: string;
+    try {
+      const m = measureMemoryReads();
+      cell = `vm ${m.vm.toFixed(1)} µs, peek ${m.peek.toFixed(0)} µs = ${fmtRatio(m.peek / m.vm)}`;
+      raw.push(`memory4k µs per read: vm ${m.vm.toFixed(2)}, peek ${m.peek.toFixed(1)}`);
+    } catch (e) {
+      cell = `FAIL: ${(e as Error).message}`;
+    }
+    memory4kRow = ['one 4 KiB read of tracee memory: `process_vm_readv` vs `PTRACE_PEEKDATA`', '—', '—', '—', cell, '—'];
+  }
+
   // ---- tsbox --report (issue 5): the make row's build with and without the run report, interleaved.
   let reportRow: string[] | null = null;
   if (wanted('report')) {
@@ -587,6 +602,7 @@ async function main(): Promise<void> {
     lines.push(`| ${cells.map(cellText).join(' | ')} |`);
   }
   if (memoryRow) lines.push(`| ${memoryRow.map(cellText).join(' | ')} |`);
+  if (memory4kRow) lines.push(`| ${memory4kRow.map(cellText).join(' | ')} |`);
   if (reportRow) lines.push(`| ${reportRow.map(cellText).join(' | ')} |`);
   for (const row of rootfsRows) lines.push(`| ${row.map(cellText).join(' | ')} |`);
   if (landlockRow) lines.push(`| ${landlockRow.map(cellText).join(' | ')} |`);
