@@ -7,7 +7,8 @@
 //     FILTER    keep only test files whose path contains it (e.g. `harness`, `policy/`)
 //     --…       passed to `node --test` (e.g. --test-name-pattern=paths)
 //   env: TSBOX_TEST_CONCURRENCY (default 1), TSBOX_TEST_TIMEOUT_MS per test (default 300000),
-//        CI=true: tools are installed when root and the unprivileged tests may not be skipped.
+//        As root, scripts/ensure-tools.sh installs the tools the tests need (strace, proot, gcc…).
+//        CI=true: the unprivileged tests may not be skipped.
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,11 +49,12 @@ const files = collect(distTest)
   .filter((f) => filters.length === 0 || filters.some((x) => path.relative(distTest, f).includes(x)));
 if (files.length === 0) fail(`no test files found under ${distTest}${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
 
+// As root (CI, or a fresh machine) the project installs what its tests need itself.
+if (isRoot) {
+  const r = spawnSync('sh', [path.join(repo, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) fail('scripts/ensure-tools.sh failed');
+}
 if (ci) {
-  if (isRoot) {
-    const r = spawnSync('sh', [path.join(repo, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });
-    if (r.status !== 0) fail('scripts/ensure-tools.sh failed');
-  }
   if (isRoot && !hasCommand('setpriv')) {
     fail('CI: running as root without setpriv (util-linux): the unprivileged tests would be skipped. Install util-linux.');
   }
