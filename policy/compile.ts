@@ -29,6 +29,15 @@ export interface CompileContext {
   digest: string;
   /** Where a key path is in the file; without it, sources say line 1. */
   locate?: Locate;
+  /** Told of every host path checked on disk (for the plan cache to check it again). */
+  onHostPath?: (check: HostPathCheck) => void;
+}
+
+/** A host path as the policy named it (absolute), what it resolved to, and whether it is a folder. */
+export interface HostPathCheck {
+  abs: string;
+  real: string;
+  folder: boolean;
 }
 
 /** Lexically normalized absolute guest path: no ".", "..", "//" or trailing "/". */
@@ -59,6 +68,7 @@ export function compilePolicy(policy: Policy, ctx: CompileContext): Plan {
         problem(at, `host path "${raw}" is not a folder (${real})`, 'root must be a folder that holds the guest filesystem');
         return null;
       }
+      ctx.onHostPath?.({ abs, real, folder: mustBeDir });
       return real;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, parseDocument } from 'yaml';
-import { compilePolicy } from './compile.js';
+import { compilePolicy, type CompileContext } from './compile.js';
 import { PolicyError, type Diagnostic } from './errors.js';
 import { issueToDiagnostics } from './issues.js';
 import { makeLocator } from './locate.js';
@@ -52,7 +52,7 @@ const at = (file: string, line: number, column: number, message: string, hint = 
  * The whole pipeline on bytes already read. `file` is how messages name the policy; its folder
  * (resolved against the cwd once, here) anchors relative host paths.
  */
-export function compilePolicySource(bytes: Uint8Array | string, file: string): Plan {
+export function compilePolicySource(bytes: Uint8Array | string, file: string, onHostPath?: CompileContext['onHostPath']): Plan {
   const digest = createHash('sha256').update(bytes).digest('hex');
   let text: string;
   try {
@@ -95,7 +95,7 @@ export function compilePolicySource(bytes: Uint8Array | string, file: string): P
     const ctx = { file, locate, schema: PolicySchema, data };
     throw new PolicyError(parsed.error.issues.flatMap((i) => issueToDiagnostics(i, ctx)));
   }
-  return compilePolicy(parsed.data, { file, policyFile: resolve(file), digest, locate });
+  return compilePolicy(parsed.data, { file, policyFile: resolve(file), digest, locate, onHostPath });
 }
 
 /** `rest` is the source from the error on (for a duplicate key: the key itself). */

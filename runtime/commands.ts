@@ -3,7 +3,7 @@
 // clear line on stderr and exit 125; never a stack trace.
 import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
-import { loadPolicy } from '../policy/load.js';
+import { loadPolicyCached } from '../policy/plan-cache.js';
 import { PolicyError } from '../policy/errors.js';
 import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
@@ -16,9 +16,10 @@ function fail(message: string): never {
   process.exit(EXIT_SETUP);
 }
 
-async function loadOrFail(file: string) {
+/** The policy's plan, or exit 125 with its errors. `check` always validates anew (fresh: true). */
+async function loadOrFail(file: string, fresh = false) {
   try {
-    return await loadPolicy(file);
+    return fresh ? await (await import('../policy/load.js')).loadPolicy(file) : await loadPolicyCached(file);
   } catch (e) {
     if (e instanceof PolicyError) {
       process.stderr.write(`${e.format()}\n`);
@@ -100,7 +101,7 @@ export function program(early: Worker | null): Command {
     .description('validate POLICY and print what will be enforced, and how')
     .argument('<policy>', 'policy file (YAML)')
     .action(async (policyFile: string) => {
-      const plan = await loadOrFail(policyFile);
+      const plan = await loadOrFail(policyFile, true);
       const [{ describePlan }, { describeEnforcement }] = await Promise.all([import('../policy/describe.js'), import('./describe-runtime.js')]);
       process.stdout.write(`${[...describePlan(plan), ...describeEnforcement(plan)].join('\n')}\n`);
     });
