@@ -1,12 +1,11 @@
 // The shipped policies in examples/ and the README's first command, run for real.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { helper, repoRoot } from './lib/helpers.js';
 import { isRoot, makeTmpDir, runNative, runTsbox, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type RunResult } from './lib/run.js';
-import { show } from './lib/check.js';
+import { show, tcpListener } from './lib/check.js';
 
 const examples = () => path.join(repoRoot(), 'examples');
 const example = (name: string) => path.join(examples(), name);
@@ -77,16 +76,13 @@ describe('examples/hello.yaml', () => {
 });
 
 describe('examples/ci-build.yaml', () => {
-  let server: net.Server;
+  let listener: Awaited<ReturnType<typeof tcpListener>>;
   let port = 0;
   before(async () => {
-    server = net.createServer((s) => s.end());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
+    listener = await tcpListener();
+    port = listener.port;
   });
-  after(() => {
-    server.close();
-  });
+  after(() => listener.close());
 
   test('the project is at /work (the cwd), credentials in the environment are removed', async () => {
     const env = { ...process.env, GITHUB_TOKEN: 'ghp_secret', NPM_TOKEN: 'npm_secret', AWS_SECRET_ACCESS_KEY: 'aws', KEEP_ME: 'kept' };

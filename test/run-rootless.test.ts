@@ -4,7 +4,6 @@
 // Skipping is refused under CI (skipUnlessUnprivileged throws there).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { helper, repoRoot } from './lib/helpers.js';
@@ -19,7 +18,7 @@ import {
   type RunOptions,
   type RunResult,
 } from './lib/run.js';
-import { show, diffLines, processesMatching, survivors } from './lib/check.js';
+import { show, diffLines, processesMatching, survivors, tcpListener } from './lib/check.js';
 
 const U = { user: 'unprivileged' } as const;
 
@@ -208,10 +207,9 @@ describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileg
     });
 
     test('network: none refuses TCP, keeps unix sockets', async () => {
-      const server = net.createServer((s) => s.end());
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const server = await tcpListener();
       try {
-        const port = String((server.address() as net.AddressInfo).port);
+        const port = String(server.port);
         const udir = makeTmpDir({ forUser: 'unprivileged' });
         const n = await native(helper('socketcheck'), [port, udir]);
         assert.match(n.stdout, /^connect 127\.0\.0\.1:PORT => 0$/m);

@@ -4,12 +4,11 @@
 // same program run natively, so a rule that stopped working makes the test fail.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { helper } from './lib/helpers.js';
 import { isRoot, makeTmpDir, runNative, runTsbox, tmpPolicy, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type RunOptions, type RunResult } from './lib/run.js';
-import { show } from './lib/check.js';
+import { show, SOCKETCHECK_IP_REFUSED, tcpListener } from './lib/check.js';
 
 async function sandbox(policyText: string, cmd: string[], opts: RunOptions = {}): Promise<RunResult> {
   return runTsbox(['run', tmpPolicy(policyText), '--', ...cmd], opts);
@@ -52,13 +51,7 @@ describe('deny rules (seccomp BPF in the kernel)', () => {
     assert.equal(
       r.stdout,
       [
-        'socket AF_INET SOCK_STREAM => EACCES',
-        'socket AF_INET6 SOCK_STREAM => EACCES',
-        'socket AF_INET SOCK_DGRAM => EACCES',
-        'socket AF_UNIX SOCK_STREAM => fd',
-        'socketpair AF_UNIX SOCK_STREAM => 0',
-        'socketpair write => 1',
-        'socketpair read => "x"',
+        ...SOCKETCHECK_IP_REFUSED,
         'done',
         '',
       ].join('\n'),
@@ -238,16 +231,13 @@ describe('identity', () => {
 });
 
 describe('network: none', () => {
-  let server: net.Server;
+  let listener: Awaited<ReturnType<typeof tcpListener>>;
   let port = 0;
   before(async () => {
-    server = net.createServer((s) => s.end());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
+    listener = await tcpListener();
+    port = listener.port;
   });
-  after(() => {
-    server.close();
-  });
+  after(() => listener.close());
 
   test('a TCP connect to a local listener works natively and fails in the sandbox; unix sockets still work', async () => {
     const udir = makeTmpDir();
@@ -258,13 +248,7 @@ describe('network: none', () => {
     assert.equal(
       r.stdout,
       [
-        'socket AF_INET SOCK_STREAM => EACCES',
-        'socket AF_INET6 SOCK_STREAM => EACCES',
-        'socket AF_INET SOCK_DGRAM => EACCES',
-        'socket AF_UNIX SOCK_STREAM => fd',
-        'socketpair AF_UNIX SOCK_STREAM => 0',
-        'socketpair write => 1',
-        'socketpair read => "x"',
+        ...SOCKETCHECK_IP_REFUSED,
         'connect 127.0.0.1:PORT => EACCES (socket)',
         'bind unix DIR/s => 0',
         'connect unix DIR/s => 0',
