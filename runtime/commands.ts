@@ -74,10 +74,11 @@ export function program(early: Worker | null): Command {
     .addOption(new Option('--log-level <level>', 'override the policy log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .option('--trace [classes]', 'log every trapped call, decoded (strace-like), through the log; classes: file,process,network (default: all)')
     .option('--report <file>', 'write a JSON report of the run (schema: docs/REPORT.md), also when the command fails or is killed')
+    .option('--progress', 'a status line on the terminal even when stdin is one (default: only for non-interactive runs)')
     .option('--no-progress', 'no status line on a terminal')
     .passThroughOptions()
     .action(async (policyFile: string, command: string[], opts: {
-      memory: MemoryMode; logFile?: string; logLevel?: string; trace?: string | true; report?: string; progress: boolean;
+      memory: MemoryMode; logFile?: string; logLevel?: string; trace?: string | true; report?: string; progress?: boolean;
     }) => {
       const trace = traceOption(opts.trace);
       const worker = early ?? startSupervisorThread();

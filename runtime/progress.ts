@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 /** Slots of the shared counters (Int32). */
 export const SLOT = { stops: 0, denials: 1, remaps: 2 } as const;
 const SLOTS = 4;
+const FIRST_DRAW_MS = 1000;
 
 export function createProgressBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(SLOTS * 4);
@@ -69,7 +70,8 @@ export function startProgress(stream: NodeJS.WriteStream, source: ProgressSource
     shown = line;
     stream.write(`\r\x1b[2K${line}`);
   };
-  const timer = setInterval(draw, intervalMs);
+  // Only long runs get a line: nothing is drawn during the first second.
+  const timer = setInterval(() => Date.now() - started >= FIRST_DRAW_MS && draw(), intervalMs);
   timer.unref();
   return {
     stop() {

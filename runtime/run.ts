@@ -36,6 +36,7 @@ export interface RunOptions {
   /** learn: also trap the dangerous syscalls to see which were used. */
   learn?: boolean;
   /** The status line on a terminal (default on; drawn only when stderr is a TTY). */
+  /** true: always on a terminal; false: never; undefined: on a terminal unless stdin is one too. */
   progress?: boolean;
 }
 
@@ -97,8 +98,11 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
     throw e;
   }
   const live = createLiveBuffer();
-  // Trace lines on the terminal and a status line redrawn over them would garble each other.
-  const progressOn = opts.progress !== false && process.stderr.isTTY === true && !(opts.trace && opts.logFile === null);
+  // Trace lines on the terminal and a status line redrawn over them would garble each other. By
+  // default the line is also left out when stdin is a terminal: the command may be interactive
+  // (a shell, an editor) and a line redrawn under it would garble its screen. --progress forces it.
+  const progressOn = opts.progress !== false && process.stderr.isTTY === true && !(opts.trace && opts.logFile === null)
+    && (opts.progress === true || process.stdin.isTTY !== true);
   const progressBuffer = progressOn ? createProgressBuffer() : null;
   const input: WorkerInput = {
     plan, command: opts.command, env, guestCwd,
