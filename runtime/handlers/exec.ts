@@ -21,6 +21,7 @@ const PT_INTERP = 3;
 const MAX_INTERPRETER_DEPTH = 4; // the kernel's limit on nested #! interpreters
 const MAX_ARGS = 65536;
 const X_OK = 1;
+const HEAD_BYTES = 4096; // enough for "#!…" (the kernel reads 256) and an ELF's headers
 
 /** An argv entry: a string tsbox adds, or a pointer already in the tracee. */
 type Arg = string | { pointer: number };
@@ -59,14 +60,18 @@ function elfInterpreter(host: string, head: Buffer): string | number {
   const phoff = Number(head.readBigUInt64LE(32));
   const phentsize = head.readUInt16LE(54);
   const phnum = head.readUInt16LE(56);
-  const table = readHead(host, phentsize * phnum, phoff);
+  // The program headers and the interpreter's name sit in the first page of any ordinary ELF:
+  // read from the file again only when they do not.
+  const within = (at: number, len: number) => at + len <= head.length;
+  const table = within(phoff, phentsize * phnum) ? head.subarray(phoff, phoff + phentsize * phnum) : readHead(host, phentsize * phnum, phoff);
   if (table === null || table.length < phentsize * phnum) return ERRNO.ENOEXEC;
   for (let i = 0; i < phnum; i++) {
     const ph = table.subarray(i * phentsize);
     if (ph.readUInt32LE(0) !== PT_INTERP) continue;
     const at = Number(ph.readBigUInt64LE(8));
     const size = Number(ph.readBigUInt64LE(32));
-    const path = readHead(host, Math.min(size, 4096), at);
+    const len = Math.min(size, 4096);
+    const path = within(at, len) ? head.subarray(at, at + len) : readHead(host, len, at);
     if (path === null) return ERRNO.ENOEXEC;
     const nul = path.indexOf(0);
     return path.subarray(0, nul < 0 ? path.length : nul).toString('latin1');
@@ -103,7 +108,7 @@ function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Re
 function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGiven: string, depth: number): ExecPlan | number {
   const denied = hostAccess(target.host, X_OK);
   if (denied !== 0) return denied;
-  const head = readHead(target.host, 256);
+  const head = readHead(target.host, HEAD_BYTES);
   if (head === null) return ERRNO.EACCES;
   if (head[0] === 0x23 && head[1] === 0x21) {
     // "#!interpreter [one argument]", as the kernel parses it.
@@ -137,12 +142,19 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGi
 function readArgv(sv: Supervisor, t: Tracee, pointer: number): Arg[] | null {
   const out: Arg[] = [];
   if (pointer === 0) return out;
-  for (let at = pointer; out.length < MAX_ARGS; at += 8) {
-    const word = sv.memory.read(t.pid, at, 8);
-    if (word === null) return null;
-    const p = Number(new DataView(word.buffer, word.byteOffset, 8).getBigUint64(0, true));
-    if (p === 0) return out;
-    out.push({ pointer: p });
+  // The pointer array is read a page at a time (never across a page boundary in one call: the
+  // next page may be unmapped), not one pointer per call.
+  for (let at = pointer; out.length < MAX_ARGS; ) {
+    const len = Math.min(4096 - (at % 4096), 4096);
+    const words = sv.memory.read(t.pid, at, len - (len % 8) || 8);
+    if (words === null) return null;
+    const view = new DataView(words.buffer, words.byteOffset, words.length);
+    for (let i = 0; i + 8 <= words.length; i += 8) {
+      const p = Number(view.getBigUint64(i, true));
+      if (p === 0) return out;
+      out.push({ pointer: p });
+    }
+    at += words.length;
   }
   return null;
 }
