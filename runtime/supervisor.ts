@@ -3,7 +3,7 @@
 // the call run, skips it with a result (one stop: number set to -1, result in the return
 // register, no exit stop), or rewrites path arguments and asks for the exit stop to put the
 // program's own pointers back.
-import { hostArch } from '../arch/index.js';
+import { hostArch, ERRNO } from '../arch/index.js';
 import type { Plan } from '../policy/plan.js';
 import { kill } from './ffi.js';
 import type { TraceeMemory } from './memory.js';
@@ -50,6 +50,12 @@ export class Supervisor {
   timeStops = false;
   busyNs = 0n;
   private stops = 0;
+  /**
+   * Host folders where Landlock refuses to create or remove entries (they hold a narrower rule):
+   * the supervisor says why instead of letting the kernel answer a bare EACCES.
+   */
+  lockedFolders: ReadonlyMap<string, string> = new Map();
+  private readonly explained = new Set<string>();
 
   constructor(
     readonly plan: Plan,
@@ -60,13 +66,6 @@ export class Supervisor {
     this.translator = new PathTranslator(plan.paths, plan.root);
   }
 
-  /**
-   * Host folders where Landlock refuses to create or remove entries (they hold a narrower rule):
-   * the supervisor says why instead of letting the kernel answer a bare EACCES.
-   */
-  lockedFolders: ReadonlyMap<string, string> = new Map();
-  private readonly explained = new Set<string>();
-
   /** Refuses a create/remove in a locked folder with EACCES, explaining it once per folder. */
   refuseInLockedFolder(t: Tracee, syscall: string, guest: string, hostParent: string): boolean {
     if (!this.explained.has(hostParent)) {
@@ -75,7 +74,7 @@ export class Supervisor {
         'cannot create or remove entries directly in this folder: it holds a path the policy restricts, and Landlock can only grant rights (docs/SECURITY.md)');
     }
     this.log.decision(t.pid, syscall, [guest], 'denied', 'landlock: folder holds a narrower rule');
-    return this.skip(t, -13); // EACCES, what the kernel itself would answer
+    return this.skip(t, -ERRNO.EACCES); // what the kernel itself would answer
   }
 
   /** Syscalls that stop only when an argument is non-zero (e.g. sendto with an address). */
@@ -123,7 +122,7 @@ export class Supervisor {
     let at = this.scratchAddress(0);
     for (const [index, data] of replacements) {
       at = Math.floor((at - data.length) / 16) * 16;
-      if (!this.memory.write(t.pid, at, data)) return this.skip(t, -14); // EFAULT: no stack where it should be
+      if (!this.memory.write(t.pid, at, data)) return this.skip(t, -ERRNO.EFAULT); // no stack where it should be
       args.push([index, at]);
     }
     return this.runWithArgs(t, args, onlyOnFailure);

@@ -3,14 +3,13 @@
 // (queries, see emulate.ts), let it run untouched (the kernel would reach the same file), or
 // run it with the host path in place of the guest one.
 import { hostArch, ERRNO } from '../../arch/index.js';
-import type { Resolved } from '../paths.js';
+import { isMagicLink, type Resolved } from '../paths.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf } from './bases.js';
 import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
 import { forgetCleanFolders } from '../host-fs.js';
-import { isMagicLink } from '../paths.js';
 import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
 
@@ -49,10 +48,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       continue;
     }
     const raw = sv.memory.readCString(pid, ptr);
-    if (raw === null) {
-      sv.skip(t, -ERRNO.EFAULT);
-      return true;
-    }
+    if (raw === null) return sv.skip(t, -ERRNO.EFAULT);
     if (raw === '' && a.emptyPath && (a.emptyPath.bit === 0 || regs.argInt(a.emptyPath.arg) & a.emptyPath.bit)) {
       // An operation on the fd itself: nothing to translate, but ro/none still hold for changes.
       const errno = a.intent === 'read' || a.intent === 'exec' || a.dirfd === undefined ? 0 : fdChangeErrno(sv, t, regs.argInt(a.dirfd), a.intent);
@@ -65,10 +61,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       if (spec.openFlags !== undefined) flags = regs.argInt(spec.openFlags);
       else {
         const how = sv.memory.read(pid, regs.arg(spec.openHow!), 8);
-        if (how === null) {
-          sv.skip(t, -ERRNO.EFAULT);
-          return true;
-        }
+        if (how === null) return sv.skip(t, -ERRNO.EFAULT);
         flags = new DataView(how.buffer, how.byteOffset, 8).getInt32(0, true);
       }
       const open = openIntent(flags);
@@ -78,21 +71,14 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     if (spec.accessMode !== undefined && regs.argInt(spec.accessMode) & W_OK) intent = 'write';
     const dirfd = a.dirfd === undefined ? AT_FDCWD : regs.argInt(a.dirfd);
     const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, pid, dirfd);
-    if (typeof base === 'number') {
-      sv.skip(t, -base);
-      return true;
-    }
+    if (typeof base === 'number') return sv.skip(t, -base);
     const r = sv.translator.resolve(raw, base, follow, pid);
-    if ('errno' in r) {
-      sv.skip(t, -r.errno);
-      return true;
-    }
+    if ('errno' in r) return sv.skip(t, -r.errno);
     const denied = accessErrno(r.rule?.access, intent);
     sv.observer?.path(t, nr, r.guest, intent, denied);
     if (denied) {
       sv.log.decision(pid, arch.syscallName(nr), [r.guest], 'denied', intent);
-      sv.skip(t, -denied);
-      return true;
+      return sv.skip(t, -denied);
     }
     if ((intent === 'create' || intent === 'delete') && sv.lockedFolders.size > 0) {
       const parent = r.host.slice(0, Math.max(r.host.replace(/\/$/, '').lastIndexOf('/'), 1));
@@ -112,9 +98,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     emulate(sv, t, spec.emulate, nr, first, firstFollow);
     return true;
   }
-  if (replacements.length === 0) return false;
-  sv.runWith(t, replacements, spec.exec === true);
-  return true;
+  return replacements.length > 0 && sv.runWith(t, replacements, spec.exec === true);
 }
 
 /** Registers the path handler for every path-taking syscall. */
