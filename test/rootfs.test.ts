@@ -83,6 +83,15 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.match(rest[4], /^12\./);
   });
 
+  test('/proc, /dev and /sys come from the host by default; a policy entry replaces the default', async () => {
+    const byDefault = await inGuest(policy, 'test -c /dev/null && echo dev; test -d /proc/self/fd && echo proc; test -d /sys/kernel && echo sys');
+    assert.equal(byDefault.stdout, 'dev\nproc\nsys\n', byDefault.stderr);
+    // /sys hidden, /dev the rootfs's own (debootstrap's device nodes were removed: no /dev/null).
+    const custom = rootPolicy('paths:\n  - guest: /sys\n    access: none\n  - guest: /dev\n    access: rw\n');
+    const r = await inGuest(custom, 'ls /sys 2>&1 | head -1; test -c /dev/null && echo host-dev || echo own-dev; test -d /proc/self && echo proc');
+    assert.equal(r.stdout, "ls: cannot access '/sys': No such file or directory\nown-dev\nproc\n", r.stderr);
+  });
+
   test('absolute symlinks resolve against the guest root', async () => {
     // /lib64/ld-linux-x86-64.so.2 is an absolute symlink in the rootfs.
     const r = await inGuest(policy, 'readlink /lib64/ld-linux-x86-64.so.2 && test -f /lib64/ld-linux-x86-64.so.2 && echo resolves');
