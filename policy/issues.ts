@@ -137,6 +137,8 @@ export function issueToDiagnostics(issue: Issue, ctx: Ctx): Diagnostic[] {
       const options = issue.values.map(String);
       const list = options.length <= 8 ? `expected one of: ${options.join(', ')}` : '';
       if (value === null) return [diag(ctx, path, at, 'the value is empty', list || (last === 'errno' ? 'write an errno name such as EPERM or EACCES' : ''))];
+      // Only scalars are quoted: a mapping or a list (even one with a `toString` key) is described.
+      if (typeof value === 'object') return [diag(ctx, path, at, `expected one of the listed values, got ${describeValue(value)}`, list)];
       const word = typeof value === 'string' ? value : String(value);
       const what = last === 'errno' ? `unknown errno name "${word}"` : `invalid value "${word}"`;
       return [diag(ctx, path, at, what, didYouMean(word, options, list))];

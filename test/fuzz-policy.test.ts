@@ -251,6 +251,9 @@ const SHARP: Array<string | Uint8Array> = [
   new Uint8Array([0xff, 0xfe, 0x00]), new Uint8Array([0xef, 0xbb, 0xbf, 0x76, 0x3a, 0x31]),
   // Found by the properties below: YAML errors whose message carries lines of the source.
   '? - # c\n',
+  // A mapping where an enum belongs, with a key that String() trips over (was a TypeError).
+  'version: 1\npaths:\n  - guest: rw\n    access:\n      toString: rw\n',
+  'version: 1\nnetwork: { valueOf: 1, toString: 2 }\n',
   'version: 1\nsyscalls:\n  deny:\n    - syscall: [mount, umount2]\n      errno: EPERM\n    - syscall: socket\n      args: [{ index: 0, op: ne, value: AF_UNIX }]\n      errno: EACCES\n?   remap:\n    - syscall: getuid\n      return: 0\n    - syscall: unlink\n      args: [{ index: 0, op: eq, value: "/work/keep" }]\n      errno: EACCES\n',
 ];
 
