@@ -1,7 +1,13 @@
 // Structured events from the supervisor, through pino: denials and remaps (one line each when
 // the policy's log.denials is on) and the process tree (debug level). Never on the program's
 // stdout. Formatting is skipped entirely when a line would not be written.
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+
+// pino is loaded the first time a line is actually written: most runs write none, and loading it
+// is a measurable part of the supervisor thread's start-up.
+const requireLazily = createRequire(import.meta.url);
+const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 
 export interface EventLog {
   readonly logger: Logger;
@@ -12,9 +18,25 @@ export interface EventLog {
   exec(pid: number): void;
 }
 
-export function createLogger(level: string, file: string | null, name: string): Logger {
+function createPino(level: string, file: string | null, name: string): Logger {
+  const pino = requireLazily('pino') as typeof import('pino');
   const destination = pino.destination({ dest: file ?? 2, sync: true, mkdir: true });
-  return pino({ level, name: `tsbox:${name}`, base: { pid: undefined, hostname: undefined } }, destination);
+  return pino.pino({ level, name: `tsbox:${name}`, base: { pid: undefined, hostname: undefined } }, destination);
+}
+
+/** A pino logger that comes into being on first use; `level` and `isLevelEnabled` do not count. */
+export function createLogger(level: string, file: string | null, name: string): Logger {
+  let real: Logger | null = null;
+  const threshold = LEVEL_VALUES[level] ?? LEVEL_VALUES.info;
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      if (prop === 'level') return level;
+      if (prop === 'isLevelEnabled') return (l: string) => (LEVEL_VALUES[l] ?? 0) >= threshold;
+      real ??= createPino(level, file, name);
+      const value = (real as unknown as Record<PropertyKey, unknown>)[prop];
+      return typeof value === 'function' ? value.bind(real) : value;
+    },
+  });
 }
 
 export function createEventLog(logger: Logger, denials: boolean): EventLog {
