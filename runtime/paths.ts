@@ -76,6 +76,20 @@ export class PathTranslator {
       .map((rule) => ({ host: rule.bind ? rule.host : this.toHost(rule.guest), rule }))
       .sort((a, b) => b.host.length - a.host.length || RESTRICTIVENESS[a.rule.access] - RESTRICTIVENESS[b.rule.access]);
     this.hasMapping = root !== null || this.binds.some((r) => r.host !== r.guest);
+    const last = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+    this.ruleNames = new Set(this.located.flatMap((l) => [last(l.rule.guest), last(l.host)]));
+  }
+
+  /** The last component of every rule's guest path and host location. */
+  private readonly ruleNames: ReadonlySet<string>;
+
+  /**
+   * True when `name`, looked up directly in a folder the program already holds (its cwd or a
+   * dirfd), cannot reach anything a rule is about: it is a single component, not `..`, and no
+   * rule's path ends in it. Such a lookup lands where the kernel's own would.
+   */
+  isPlainName(name: string): boolean {
+    return name !== '' && name !== '..' && !name.includes('/') && !this.ruleNames.has(name);
   }
 
   /** The rule for the object at a host path (the longest rule location above it), or null. */

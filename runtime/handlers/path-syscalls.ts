@@ -9,7 +9,7 @@ import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, baseOf } from './bases.js';
 import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
-import { forgetCleanFolders } from '../host-fs.js';
+import { forgetCleanFolders, lookupHost } from '../host-fs.js';
 import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
 
@@ -70,6 +70,14 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     }
     if (spec.accessMode !== undefined && regs.argInt(spec.accessMode) & W_OK) intent = 'write';
     const dirfd = a.dirfd === undefined ? AT_FDCWD : regs.argInt(a.dirfd);
+    // The hot case of find, make and ls: a plain name read in a folder the program holds. The
+    // folder is visible (it could not have been opened otherwise), the name crosses no rule, so
+    // the kernel reaches the same file: no need to know the folder's path at all. Following a
+    // final symlink needs one lstat through /proc, which names the folder without a readlink.
+    if (intent === 'read' && spec.emulate !== 'readlink' && sv.observer === null && sv.translator.isPlainName(raw)) {
+      const inFolder = dirfd === AT_FDCWD ? `/proc/${pid}/cwd/${raw}` : `/proc/${pid}/fd/${dirfd}/${raw}`;
+      if (!follow || lookupHost(inFolder) !== 'symlink') continue;
+    }
     const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, pid, dirfd);
     if (typeof base === 'number') return sv.skip(t, -base);
     const r = sv.translator.resolve(raw, base, follow, pid);
