@@ -544,8 +544,9 @@ async function main(): Promise<void> {
       for (const [id, c] of Object.entries(cells)) raw.push(`${row.id} ${id}: ${c.ms.map((x) => x.toFixed(1)).join(', ') || c.err}`);
       const nativeMs = cells.native!.ms.length ? median(cells.native!.ms) : null;
       const ratio = (id: string) => cells[id]!.err || (nativeMs === null || !cells[id]!.ms.length ? '—' : fmtRatio(median(cells[id]!.ms) / nativeMs));
-      const excl = nativeMs !== null && startupExtraFor(results) !== null && cells.tsbox!.ms.length
-        ? fmtRatio(Math.max(median(cells.tsbox!.ms) - startupExtraFor(results)!, 0) / nativeMs) : '—';
+      const rest = nativeMs !== null && startupExtraFor(results) !== null && cells.tsbox!.ms.length
+        ? median(cells.tsbox!.ms) - startupExtraFor(results)! : null;
+      const excl = rest === null || nativeMs === null ? '—' : rest > 0 ? fmtRatio(rest / nativeMs) : '~0 (below start-up noise)';
       rootfsRows.push([row.label, cells.native!.err || (nativeMs === null ? '—' : fmtMs(nativeMs)), '—', ratio('proot'), ratio('tsbox'), excl]);
     }
     if (!rootfs) rootfsRows.push(['rootfs rows', why, '—', '—', '—', '—']);
