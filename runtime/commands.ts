@@ -17,6 +17,15 @@ function fail(message: string): never {
 }
 
 /** The policy's plan, or exit 125 with its errors. `check` always validates anew (fresh: true). */
+/** Runs a subcommand; any error is one line on stderr and exit 125. */
+async function failOnError(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
 async function loadOrFail(file: string, fresh = false) {
   try {
     return fresh ? await (await import('../policy/load.js')).loadPolicy(file) : await loadPolicyCached(file);
@@ -115,28 +124,20 @@ export function program(early: Worker | null): Command {
     .argument('<source>', 'docker export tarball (plain or gzip), OCI image layout (folder or tar), or docker save archive')
     .argument('<dir>', 'a new or empty folder')
     .option('--ref <name>', 'the image to take when SOURCE holds several (tag or OCI ref name)')
-    .action(async (source: string, dir: string, opts: { ref?: string }) => {
-      try {
-        const { rootfsImportCommand } = await import('./rootfs/command.js');
-        await rootfsImportCommand(source, dir, opts);
-      } catch (e) {
-        fail(e instanceof Error ? e.message : String(e));
-      }
-    });
+    .action((source: string, dir: string, opts: { ref?: string }) => failOnError(async () => {
+      const { rootfsImportCommand } = await import('./rootfs/command.js');
+      await rootfsImportCommand(source, dir, opts);
+    }));
 
   cli
     .command('report')
     .description('summarize a report written by `tsbox run --report` (denials first), or turn it into one HTML page')
     .argument('<file>', 'the JSON report')
     .option('--html <out>', 'write a self-contained HTML page (process tree, file-access tree) instead')
-    .action(async (file: string, opts: { html?: string }) => {
-      try {
-        const { reportCommand } = await import('./report/command.js');
-        reportCommand(file, opts);
-      } catch (e) {
-        fail(e instanceof Error ? e.message : String(e));
-      }
-    });
+    .action((file: string, opts: { html?: string }) => failOnError(async () => {
+      const { reportCommand } = await import('./report/command.js');
+      reportCommand(file, opts);
+    }));
 
   cli
     .command('learn')

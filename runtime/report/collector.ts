@@ -12,27 +12,13 @@ import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { PATH_SYSCALLS } from '../handlers/path-table.js';
 import { errnoName, readSockaddr, signalName, socketFamily, socketType } from '../trace/decode.js';
-import type { AddressEntry, SocketEntry } from './schema.js';
+import type { AddressEntry, ReportProcess, SocketEntry } from './schema.js';
 
 const arch = hostArch();
 const sys = arch.syscalls;
 
-export interface CollectedProcess {
-  pid: number;
-  /** The process that forked it (0 for the command itself). */
-  parent: number;
-  /** argv after the last exec, from /proc/<pid>/cmdline; before any exec, the parent's. */
-  argv: string[];
-  /** The guest path of the program it runs, when known. */
-  exe: string | null;
-  /** Milliseconds since the run started. */
-  startMs: number;
-  endMs: number | null;
-  exitCode: number | null;
-  signal: string | null;
-  threads: number;
-  execs: number;
-}
+/** Processes are collected in the report's own shape (report/schema.ts). */
+export type CollectedProcess = ReportProcess;
 
 export interface CollectedPath {
   path: string;
