@@ -3,7 +3,7 @@
 // per path-table.ts); other arguments as numbers. For log lines and path-conditioned remaps.
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
-import { AT_FDCWD, baseOf } from './bases.js';
+import { AT_FDCWD, resolveNamed } from './bases.js';
 import { PATH_SYSCALLS } from './path-table.js';
 
 /** The first three arguments; path arguments as the strings the program passed. */
@@ -18,8 +18,6 @@ export function guestPathArg(sv: Supervisor, t: Tracee, syscall: string, index: 
   if (raw === null || raw === '') return null;
   const spec = PATH_SYSCALLS[syscall]?.args.find((a) => a.path === index);
   const dirfd = spec?.dirfd === undefined ? AT_FDCWD : sv.regs.argInt(spec.dirfd);
-  const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, dirfd);
-  if (typeof base === 'number') return null;
-  const r = sv.translator.resolve(raw, base, false, t.pid);
-  return 'errno' in r ? null : r.guest;
+  const r = resolveNamed(sv.translator, t.pid, raw, dirfd, false);
+  return typeof r === 'number' ? null : r.guest;
 }

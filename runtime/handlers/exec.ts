@@ -12,7 +12,7 @@ import type { Resolved } from '../paths.js';
 import { hostAccess, lookupHost } from '../host-fs.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
-import { AT_FDCWD, baseOf, hostLink } from './bases.js';
+import { AT_FDCWD, hostLink, resolveNamed } from './bases.js';
 import { accessErrno } from './access.js';
 import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from './path-table.js';
 
@@ -97,11 +97,8 @@ function supportsArgv0(sv: Supervisor, loaderHost: string, loaderGuest: string):
 }
 
 function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Resolved | number {
-  const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, dirfd);
-  if (typeof base === 'number') return base;
-  const r = sv.translator.resolve(raw, base, true, t.pid);
-  if ('errno' in r) return r.errno;
-  return accessErrno(r.rule?.access, 'exec') || r;
+  const r = resolveNamed(sv.translator, t.pid, raw, dirfd, true);
+  return typeof r === 'number' ? r : accessErrno(r.rule?.access, 'exec') || r;
 }
 
 /** Works out what to run for `target`, following #! lines; an errno when the kernel would fail. */
@@ -198,9 +195,8 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   } else {
     target = resolveGuest(sv, t, raw, dirfd);
     if (flags & AT_SYMLINK_NOFOLLOW) {
-      const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, dirfd);
-      const last = typeof base === 'number' ? null : sv.translator.resolve(raw, base, false, t.pid);
-      if (last && !('errno' in last) && lookupHost(last.host) === 'symlink') return sv.skip(t, -ERRNO.ELOOP);
+      const last = resolveNamed(sv.translator, t.pid, raw, dirfd, false);
+      if (typeof last !== 'number' && lookupHost(last.host) === 'symlink') return sv.skip(t, -ERRNO.ELOOP);
     }
   }
   // /proc/self/exe names the loader on the host; re-running it means re-running the guest program.

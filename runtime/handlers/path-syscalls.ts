@@ -6,7 +6,7 @@ import { hostArch, ERRNO } from '../../arch/index.js';
 import { isMagicLink, type Resolved } from '../paths.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
-import { AT_FDCWD, baseOf } from './bases.js';
+import { AT_FDCWD, resolveNamed } from './bases.js';
 import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
 import { forgetCleanFolders, lookupHost } from '../host-fs.js';
@@ -78,10 +78,8 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       const inFolder = dirfd === AT_FDCWD ? `/proc/${pid}/cwd/${raw}` : `/proc/${pid}/fd/${dirfd}/${raw}`;
       if (!follow || lookupHost(inFolder) !== 'symlink') continue;
     }
-    const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, pid, dirfd);
-    if (typeof base === 'number') return sv.skip(t, -base);
-    const r = sv.translator.resolve(raw, base, follow, pid);
-    if ('errno' in r) return sv.skip(t, -r.errno);
+    const r = resolveNamed(sv.translator, pid, raw, dirfd, follow);
+    if (typeof r === 'number') return sv.skip(t, -r);
     const denied = accessErrno(r.rule?.access, intent);
     sv.observer?.path(t, nr, r.guest, intent, denied);
     if (denied) {

@@ -6,7 +6,7 @@
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
-import { AT_FDCWD, baseOf } from './bases.js';
+import { AT_FDCWD, resolveNamed } from './bases.js';
 import { accessErrno } from './access.js';
 
 const AF_UNIX = 1;
@@ -36,10 +36,8 @@ function translateIn(sv: Supervisor, t: Tracee, name: string, addrArg: number, l
   if (addr === null) return sv.skip(t, -ERRNO.EFAULT);
   const raw = unixPath(addr, len);
   if (raw === null) return false;
-  const base = raw.startsWith('/') ? { guest: '/', host: '/' } : baseOf(sv.translator, t.pid, AT_FDCWD);
-  if (typeof base === 'number') return sv.skip(t, -base);
-  const r = sv.translator.resolve(raw, base, !creates, t.pid);
-  if ('errno' in r) return sv.skip(t, -r.errno);
+  const r = resolveNamed(sv.translator, t.pid, raw, AT_FDCWD, !creates);
+  if (typeof r === 'number') return sv.skip(t, -r);
   const denied = accessErrno(r.rule?.access, creates ? 'create' : 'write');
   if (denied) {
     sv.log.decision(t.pid, name, [r.guest], 'denied');
