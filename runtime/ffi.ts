@@ -9,6 +9,8 @@ const libc = koffi.load('libc.so.6');
 export interface NativeMemory {
   readonly ptr: unknown; // koffi pointer, passed to C functions
   readonly address: bigint;
+  /** The same address as a Number (exact: user addresses are below 2^47), cheaper to pass. */
+  readonly addr: number;
   readonly size: number;
   readonly view: DataView;
   readonly bytes: Buffer;
@@ -17,7 +19,8 @@ export interface NativeMemory {
 export function allocNative(size: number): NativeMemory {
   const ptr = koffi.alloc('uint8', size);
   const buffer = koffi.view(ptr, size);
-  return { ptr, address: koffi.address(ptr), size, view: new DataView(buffer), bytes: Buffer.from(buffer) };
+  const address = koffi.address(ptr);
+  return { ptr, address, addr: Number(address), size, view: new DataView(buffer), bytes: Buffer.from(buffer) };
 }
 
 /** errno of the last failed call on this thread; read it right after the call. */

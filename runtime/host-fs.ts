@@ -2,7 +2,7 @@
 // folder, missing?) and readlink. Direct libc calls into memory allocated once: this runs on
 // every trapped stop, where building a fs.Stats object per component is measurable.
 import { hostArch } from '../arch/index.js';
-import { allocNative, lastErrno, lstatRaw, readlinkRaw, syscall6 } from './ffi.js';
+import { allocNative, lastErrno, lstatRaw, readlinkRaw, syscall6, type NativeMemory } from './ffi.js';
 
 const arch = hostArch();
 const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
@@ -19,11 +19,33 @@ function put(path: string): void {
 
 export type HostKind = 'missing' | 'notdir' | 'dir' | 'symlink' | 'other';
 
+// The path whose lstat result statMem holds, within the current stop (see reuseLstat).
+let lstatOf: string | null = null;
+
 export function lookupHost(path: string): HostKind {
   put(path);
+  lstatOf = null;
   if (lstatRaw(pathMem.ptr, statMem.ptr) !== 0) return lastErrno() === ENOTDIR ? 'notdir' : 'missing';
   const mode = statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT;
+  lstatOf = path;
   return mode === S_IFDIR ? 'dir' : mode === S_IFLNK ? 'symlink' : 'other';
+}
+
+/** Called at every stop: an lstat result is reused only within the stop that made it. */
+export function forgetLstat(): void {
+  lstatOf = null;
+}
+
+/**
+ * Copies the struct stat of `path` into `into` when this stop already lstat'ed it and it is not
+ * a symlink (so stat and lstat agree): resolving a followed path looks at its last component,
+ * and an emulated stat() of it then needs no second syscall.
+ */
+export function reuseLstat(path: string, into: NativeMemory): boolean {
+  if (lstatOf !== path) return false;
+  if ((statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT) === S_IFLNK) return false;
+  into.bytes.set(statMem.bytes.subarray(0, arch.statSize));
+  return true;
 }
 
 /** The target of a host symlink as a byte string, or null. */

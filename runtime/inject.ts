@@ -6,7 +6,7 @@
 import { hostArch } from '../arch/index.js';
 import { contSyscall, syscallStopKind, SYSCALL_INFO_ENTRY, SYSCALL_INFO_EXIT } from './ptrace.js';
 import { Registers } from './registers.js';
-import { waitForStop } from './wait.js';
+import { describeStop, waitForStop } from './wait.js';
 
 const arch = hostArch();
 
@@ -69,7 +69,7 @@ export class Injector {
     if (!contSyscall(this.pid)) throw new Error(`inject: tracee ${this.pid} vanished`);
     const status = waitForStop(this.pid);
     if (status.kind !== 'syscall' || syscallStopKind(this.pid) !== kind) {
-      throw new Error(`inject: unexpected stop of ${this.pid} (${status.describe})`);
+      throw new Error(`inject: unexpected stop of ${this.pid} (${describeStop(status)})`);
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   spawnFileActionsInit, waitpid,
 } from './ffi.js';
 import { contSyscall, listen, seize, syscallStopKind, SYSCALL_INFO_ENTRY } from './ptrace.js';
-import { waitForStop } from './wait.js';
+import { describeStop, waitForStop } from './wait.js';
 import { Injector } from './inject.js';
 import type { Limits } from '../policy/plan.js';
 import type { TraceeMemory } from './memory.js';
@@ -105,7 +105,7 @@ function attachStopped(pid: number): void {
         break;
       case 'exited':
       case 'killed':
-        throw new LaunchError(`the stub died during launch (${stop.describe})`);
+        throw new LaunchError(`the stub died during launch (${describeStop(stop)})`);
       default:
         contSyscall(pid);
     }

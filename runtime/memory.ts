@@ -6,7 +6,7 @@
 // Paths are byte strings: a JS string whose char codes are the bytes (latin1), so file names that
 // are not valid UTF-8 survive the round trip unchanged.
 import { hostArch } from '../arch/index.js';
-import { allocNative, processVmReadv, processVmWritev, ptrace, syscall4, lastErrno } from './ffi.js';
+import { allocNative, type NativeMemory, processVmReadv, processVmWritev, ptrace, syscall4, lastErrno } from './ffi.js';
 
 const PAGE = 4096;
 const FIRST_CHUNK = 256;
@@ -22,6 +22,8 @@ export interface TraceeMemory {
   /** Reads len bytes into the shared scratch buffer; returns a view of them, or null on a fault. */
   read(pid: number, addr: number, len: number): Uint8Array | null;
   write(pid: number, addr: number, data: Uint8Array): boolean;
+  /** Writes the first `len` bytes of FFI memory (no copy on the process_vm_writev path). */
+  writeNative(pid: number, addr: number, source: NativeMemory, len: number): boolean;
   /** Reads a NUL-terminated string (at most PATH_MAX bytes); null on a fault or no terminator. */
   readCString(pid: number, addr: number): string | null;
 }
@@ -31,15 +33,22 @@ const outgoing = allocNative(PATH_MAX * 2 + 16);
 const localIov = allocNative(16);
 const remoteIov = allocNative(16);
 
-function setIov(iov: typeof localIov, base: bigint | number, len: number): void {
-  iov.view.setBigUint64(0, BigInt(base), true);
-  iov.view.setBigUint64(8, BigInt(len), true);
+/** struct iovec { void *base; size_t len; }, written as 32-bit halves (no BigInt per stop). */
+function setIov(iov: typeof localIov, base: number, len: number): void {
+  iov.view.setUint32(0, base >>> 0, true);
+  iov.view.setUint32(4, Math.floor(base / 0x1_0000_0000), true);
+  iov.view.setUint32(8, len, true);
+  iov.view.setUint32(12, 0, true);
 }
 
 abstract class BaseMemory implements TraceeMemory {
   abstract readonly mode: MemoryMode;
   protected abstract readInto(pid: number, addr: number, len: number, offset: number): boolean;
   abstract write(pid: number, addr: number, data: Uint8Array): boolean;
+
+  writeNative(pid: number, addr: number, source: NativeMemory, len: number): boolean {
+    return this.write(pid, addr, source.bytes.subarray(0, len));
+  }
 
   read(pid: number, addr: number, len: number): Uint8Array | null {
     if (len > scratch.size) return null;
@@ -67,15 +76,20 @@ abstract class BaseMemory implements TraceeMemory {
 class VmMemory extends BaseMemory {
   readonly mode = 'vm' as const;
   protected readInto(pid: number, addr: number, len: number, offset: number): boolean {
-    setIov(localIov, scratch.address + BigInt(offset), len);
+    setIov(localIov, scratch.addr + offset, len);
     setIov(remoteIov, addr, len);
     return processVmReadv(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === len;
   }
   write(pid: number, addr: number, data: Uint8Array): boolean {
     outgoing.bytes.set(data);
-    setIov(localIov, outgoing.address, data.length);
+    setIov(localIov, outgoing.addr, data.length);
     setIov(remoteIov, addr, data.length);
     return processVmWritev(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === data.length;
+  }
+  override writeNative(pid: number, addr: number, source: NativeMemory, len: number): boolean {
+    setIov(localIov, source.addr, len);
+    setIov(remoteIov, addr, len);
+    return processVmWritev(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === len;
   }
 }
 
@@ -115,7 +129,7 @@ export function createMemory(mode: MemoryMode): TraceeMemory {
 
 /** True when this kernel allows process_vm_readv on our own children (CONFIG_CROSS_MEMORY_ATTACH). */
 export function crossMemoryAttachWorks(pid: number, addr: number): boolean {
-  setIov(localIov, scratch.address, 1);
+  setIov(localIov, scratch.addr, 1);
   setIov(remoteIov, addr, 1);
   return processVmReadv(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === 1 || lastErrno() !== 38; // ENOSYS
 }

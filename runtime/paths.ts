@@ -32,8 +32,12 @@ export interface Base {
 }
 
 
+/** An absolute path with no empty, `.` or `..` component and no trailing slash. */
+const NORMAL_ABSOLUTE = /^(\/(?!\.\.?(\/|$))[^/]+)+$/;
+
 /** Joins and normalizes lexically (no symlinks looked at). `base` must be absolute. */
 export function lexicalJoin(base: string, path: string): string {
+  if (NORMAL_ABSOLUTE.test(path)) return path; // the common case, without splitting
   const out: string[] = [];
   for (const part of (path.startsWith('/') ? path : `${base}/${path}`).split('/')) {
     if (part === '' || part === '.') continue;

@@ -77,11 +77,11 @@ export function getEventMsg(pid: number): number {
 }
 
 export function getRegs(pid: number, into: NativeMemory): boolean {
-  return ptrace(arch.getRegsRequest, pid, 0, into.address) !== -1;
+  return ptrace(arch.getRegsRequest, pid, 0, into.addr) !== -1;
 }
 
 export function setRegs(pid: number, from: NativeMemory): boolean {
-  return ptrace(arch.setRegsRequest, pid, 0, from.address) !== -1;
+  return ptrace(arch.setRegsRequest, pid, 0, from.addr) !== -1;
 }
 
 // struct ptrace_syscall_info: op (u8) at 0; entry/exit/seccomp union at 24 (nr at 24 for entry

@@ -23,32 +23,45 @@ export class Registers {
     this.memory.bytes.set(other.memory.bytes);
   }
 
+  // 64-bit registers are read and written as two 32-bit halves: going through BigInt costs an
+  // allocation per access, on every stop. Values stay exact below 2^53 (user addresses are < 2^47).
+  private get64(offset: number): number {
+    return this.view.getInt32(offset + 4, true) * 0x1_0000_0000 + this.view.getUint32(offset, true);
+  }
+  private getU64(offset: number): number {
+    return this.view.getUint32(offset + 4, true) * 0x1_0000_0000 + this.view.getUint32(offset, true);
+  }
+  private set64(offset: number, value: number): void {
+    this.view.setUint32(offset, value >>> 0, true); // low half: `>>> 0` is exact modulo 2^32
+    this.view.setInt32(offset + 4, Math.floor(value / 0x1_0000_0000), true);
+  }
+
   /** Syscall number as the kernel will see it (-1 once skipped). */
   get syscallNr(): number {
-    return Number(this.view.getBigInt64(layout.syscallNr, true));
+    return this.get64(layout.syscallNr);
   }
   set syscallNr(nr: number) {
-    this.view.setBigInt64(layout.syscallNr, BigInt(nr), true);
+    this.set64(layout.syscallNr, nr);
   }
   /** Return value register, signed (negative errno on failure). */
   get result(): number {
-    return Number(this.view.getBigInt64(layout.result, true));
+    return this.get64(layout.result);
   }
   set result(value: number) {
-    this.view.setBigInt64(layout.result, BigInt(value), true);
+    this.set64(layout.result, value);
   }
   get pc(): number {
-    return Number(this.view.getBigUint64(layout.pc, true));
+    return this.getU64(layout.pc);
   }
   set pc(value: number) {
-    this.view.setBigUint64(layout.pc, BigInt(value), true);
+    this.set64(layout.pc, value);
   }
   get sp(): number {
-    return Number(this.view.getBigUint64(layout.sp, true));
+    return this.getU64(layout.sp);
   }
   /** Argument i as an unsigned 64-bit Number: right for pointers and sizes. */
   arg(i: number): number {
-    return Number(this.view.getBigUint64(layout.args[i], true));
+    return this.getU64(layout.args[i]);
   }
   /** Argument i as a C int (fds, AT_FDCWD, flags). */
   argInt(i: number): number {

@@ -6,6 +6,7 @@
 import { hostArch, ERRNO } from '../arch/index.js';
 import type { Plan } from '../policy/plan.js';
 import { kill } from './ffi.js';
+import { forgetLstat } from './host-fs.js';
 import type { TraceeMemory } from './memory.js';
 import { PathTranslator } from './paths.js';
 import {
@@ -175,6 +176,7 @@ export class Supervisor {
     this.stops++;
     if (this.sharedStops !== null) this.sharedStops[0] = this.stops;
     if (!this.regs.load(t.pid)) return; // killed meanwhile
+    forgetLstat();
     const nr = this.regs.syscallNr;
     this.observer?.enter(this, t, nr);
     const handler = this.handlers[nr];

@@ -29,13 +29,22 @@ export interface WaitResult {
   exitCode: number;
   signal: number;
   event: number;
-  readonly describe: string;
 }
 
-export function decodeStatus(pid: number, s: number): WaitResult {
-  const result = { pid, kind: 'signal' as StopKind, exitCode: 0, signal: 0, event: 0, get describe() {
-    return `pid ${pid} ${this.kind} code=${this.exitCode} sig=${this.signal} event=${this.event}`;
-  } };
+/** One line for error messages. */
+export const describeStop = (w: WaitResult): string =>
+  `pid ${w.pid} ${w.kind} code=${w.exitCode} sig=${w.signal} event=${w.event}`;
+
+/**
+ * Decodes a status word into `into` (the stop loop reuses one object: this runs on every stop,
+ * and an allocation per stop shows up as garbage-collection time).
+ */
+export function decodeStatus(pid: number, s: number, into: WaitResult = newResult()): WaitResult {
+  const result = into;
+  result.pid = pid;
+  result.exitCode = 0;
+  result.signal = 0;
+  result.event = 0;
   if ((s & 0x7f) === 0) {
     result.kind = 'exited';
     result.exitCode = (s >> 8) & 0xff;
@@ -56,14 +65,21 @@ export function decodeStatus(pid: number, s: number): WaitResult {
   return result;
 }
 
+const newResult = (): WaitResult => ({ pid: 0, kind: 'signal', exitCode: 0, signal: 0, event: 0 });
+
 const status = allocNative(4);
 
-/** Waits for any tracee of this thread; null when there is none left (ECHILD). */
+const loopResult = newResult();
+
+/**
+ * Waits for any tracee of this thread; null when there is none left (ECHILD). The result is
+ * overwritten by the next call.
+ */
 export function waitAny(): WaitResult | null {
   for (;;) {
     // __WNOTHREAD: only this thread's tracees, never children that other parts of Node started.
     const pid = waitpid(-1, status.ptr, __WALL | __WNOTHREAD);
-    if (pid > 0) return decodeStatus(pid, status.view.getInt32(0, true));
+    if (pid > 0) return decodeStatus(pid, status.view.getInt32(0, true), loopResult);
     const errno = lastErrno();
     if (errno === EINTR) continue;
     if (errno === ECHILD) return null;

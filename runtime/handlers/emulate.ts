@@ -9,6 +9,7 @@ import type { Tracee } from '../tracee.js';
 import { isMagicLink, type Resolved } from '../paths.js';
 import type { Emulation } from './path-table.js';
 import { AT_SYMLINK_NOFOLLOW } from './path-table.js';
+import { reuseLstat } from '../host-fs.js';
 
 const arch = hostArch();
 const sys = arch.syscalls;
@@ -20,17 +21,17 @@ const pathBuf = allocNative(8192);
 const nameBuf = allocNative(512);
 const outBuf = allocNative(XATTR_MAX);
 
-function putPath(host: string): bigint {
+function putPath(host: string): number {
   const n = pathBuf.bytes.write(host, 'latin1');
   pathBuf.bytes[n] = 0;
-  return pathBuf.address;
+  return pathBuf.addr;
 }
 
 /** Result of a raw syscall: the value, or a negative errno. */
 const raw = (r: number): number => (r === -1 ? -lastErrno() : r);
 
 function copyOut(sv: Supervisor, t: Tracee, addr: number, len: number): boolean {
-  return len === 0 || sv.memory.write(t.pid, addr, outBuf.bytes.subarray(0, len));
+  return len === 0 || sv.memory.writeNative(t.pid, addr, outBuf, len);
 }
 
 /** What a /proc magic link shows in the guest: its program for exe, "/" for root, else the translation. */
@@ -53,13 +54,13 @@ export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, 
   switch (kind) {
     case 'stat': {
       const bufArg = name === 'newfstatat' ? 2 : 1;
-      result = raw(syscall6(sys.newfstatat, AT_FDCWD, path, outBuf.address, nofollow, 0, 0));
+      result = follow && reuseLstat(target.host, outBuf) ? 0 : raw(syscall6(sys.newfstatat, AT_FDCWD, path, outBuf.addr, nofollow, 0, 0));
       if (result === 0 && !copyOut(sv, t, regs.arg(bufArg), arch.statSize)) result = -ERRNO.EFAULT;
       break;
     }
     case 'statx': {
       const flags = regs.argInt(2) & ~AT_SYMLINK_NOFOLLOW;
-      result = raw(syscall6(sys.statx, AT_FDCWD, path, flags | nofollow, regs.argInt(3) >>> 0, outBuf.address, 0));
+      result = raw(syscall6(sys.statx, AT_FDCWD, path, flags | nofollow, regs.argInt(3) >>> 0, outBuf.addr, 0));
       if (result === 0 && !copyOut(sv, t, regs.arg(4), STATX_SIZE)) result = -ERRNO.EFAULT;
       break;
     }
@@ -76,7 +77,7 @@ export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, 
         result = -ERRNO.EINVAL;
         break;
       }
-      result = raw(syscall6(sys.readlinkat, AT_FDCWD, path, outBuf.address, XATTR_MAX, 0, 0));
+      result = raw(syscall6(sys.readlinkat, AT_FDCWD, path, outBuf.addr, XATTR_MAX, 0, 0));
       if (result >= 0) {
         let text = Buffer.from(outBuf.bytes.subarray(0, result)).toString('latin1');
         // /proc magic links name host paths: show them as the guest sees them.
@@ -87,7 +88,7 @@ export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, 
       break;
     }
     case 'statfs':
-      result = raw(syscall6(sys.statfs, path, outBuf.address, 0, 0, 0, 0));
+      result = raw(syscall6(sys.statfs, path, outBuf.addr, 0, 0, 0, 0));
       if (result === 0 && !copyOut(sv, t, regs.arg(1), arch.statfsSize)) result = -ERRNO.EFAULT;
       break;
     case 'getxattr': {
@@ -99,13 +100,13 @@ export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, 
       const n = nameBuf.bytes.write(attr.slice(0, 255), 'latin1');
       nameBuf.bytes[n] = 0;
       const size = Math.min(regs.arg(3), XATTR_MAX);
-      result = raw(syscall6(follow ? sys.getxattr : sys.lgetxattr, path, nameBuf.address, outBuf.address, size, 0, 0));
+      result = raw(syscall6(follow ? sys.getxattr : sys.lgetxattr, path, nameBuf.addr, outBuf.addr, size, 0, 0));
       if (result > 0 && size > 0 && !copyOut(sv, t, regs.arg(2), result)) result = -ERRNO.EFAULT;
       break;
     }
     case 'listxattr': {
       const size = Math.min(regs.arg(2), XATTR_MAX);
-      result = raw(syscall6(follow ? sys.listxattr : sys.llistxattr, path, outBuf.address, size, 0, 0, 0));
+      result = raw(syscall6(follow ? sys.listxattr : sys.llistxattr, path, outBuf.addr, size, 0, 0, 0));
       if (result > 0 && size > 0 && !copyOut(sv, t, regs.arg(1), result)) result = -ERRNO.EFAULT;
       break;
     }
