@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import type { Plan } from '../policy/plan.js';
 import type { Injector } from './inject.js';
-import { LaunchError, type ScratchArea } from './launch.js';
-import { injectLandlock, landlockAbi } from './landlock.js';
+import { LaunchError } from './launch.js';
+import { createRuleset, injectRestrict, landlockAbi } from './landlock.js';
 import { landlockPlan, type LandlockPlan } from './landlock-rules.js';
 
 export interface EnforcementStatus {
@@ -30,8 +30,10 @@ export function enforcementStatus(plan: Plan): EnforcementStatus {
 }
 
 export interface PreparedLandlock {
-  /** The injection step for launch (none when the kernel has no Landlock). */
-  inject?: (inj: Injector, scratch: ScratchArea) => void;
+  /** The ruleset, built in the supervisor, for the stub to inherit (none without Landlock). */
+  rulesetFd?: number;
+  /** The injection step for launch: restrict the stub with the inherited ruleset. */
+  inject?: (inj: Injector) => void;
   /** Host folders where entries cannot be created or removed (host path → why), for messages. */
   locked: Map<string, string>;
 }
@@ -47,5 +49,6 @@ export function prepareLandlock(plan: Plan, logger: Logger): PreparedLandlock {
   }
   if (status.abi === 0) return { locked: new Map() };
   const locked = new Map(status.rules.grants.filter((g) => g.locked).map((g) => [g.host, g.locked!.join('; ')]));
-  return { inject: (inj, scratch) => injectLandlock(inj, scratch, status.rules, status.abi), locked };
+  const rulesetFd = createRuleset(status.rules, status.abi);
+  return { rulesetFd, inject: (inj) => injectRestrict(inj, rulesetFd), locked };
 }

@@ -24,7 +24,12 @@ function createPino(level: string, file: string | null, name: string): Logger {
   return pino.pino({ level, name: `tsbox:${name}`, base: { pid: undefined, hostname: undefined } }, destination);
 }
 
-/** A pino logger that comes into being on first use; `level` and `isLevelEnabled` do not count. */
+const ignore = (): void => {};
+
+/**
+ * A pino logger that comes into being on first use; `level`, `isLevelEnabled` and calls below
+ * the level (logger.debug at level warn) do not count.
+ */
 export function createLogger(level: string, file: string | null, name: string): Logger {
   let real: Logger | null = null;
   const threshold = LEVEL_VALUES[level] ?? LEVEL_VALUES.info;
@@ -32,6 +37,7 @@ export function createLogger(level: string, file: string | null, name: string): 
     get(_target, prop) {
       if (prop === 'level') return level;
       if (prop === 'isLevelEnabled') return (l: string) => (LEVEL_VALUES[l] ?? 0) >= threshold;
+      if (typeof prop === 'string' && prop !== 'silent' && (LEVEL_VALUES[prop] ?? Infinity) < threshold) return ignore;
       real ??= createPino(level, file, name);
       const value = (real as unknown as Record<PropertyKey, unknown>)[prop];
       return typeof value === 'function' ? value.bind(real) : value;

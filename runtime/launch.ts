@@ -35,6 +35,8 @@ export interface LaunchSpec {
   filter: Uint8Array; // encoded struct sock_filter[]
   limits: Limits;
   memory: TraceeMemory;
+  /** Extra fds the stub inherits (the Landlock ruleset), under the same numbers. */
+  inheritFds?: number[];
   /** Extra setup injected after no_new_privs and before seccomp (Landlock). */
   beforeSeccomp?: (injector: Injector, scratch: ScratchArea) => void;
 }
@@ -55,7 +57,7 @@ function spawnStub(spec: LaunchSpec): number {
   }
   const actions = allocNative(256), attr = allocNative(512), sigset = allocNative(128), pid = allocNative(4);
   spawnFileActionsInit(actions.ptr);
-  for (const fd of [0, 1, 2]) spawnFileActionsAddDup2(actions.ptr, fd, fd);
+  for (const fd of [0, 1, 2, ...(spec.inheritFds ?? [])]) spawnFileActionsAddDup2(actions.ptr, fd, fd);
   spawnAttrInit(attr.ptr);
   // Node ignores SIGPIPE and blocks some signals: give the command the defaults.
   spawnAttrSetFlags(attr.ptr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);

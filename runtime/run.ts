@@ -2,13 +2,10 @@
 // the sandboxed command, enforce the wall-clock timeout, and turn the outcome into an exit
 // status (POLICY.md): the command's own, 128+N after signal N, 124 on timeout, 125 when tsbox
 // could not start it.
-import { statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
-import { buildEnvironment } from './environment.js';
 import { createLiveBuffer, liveSetOver } from './live-set.js';
 import type { MemoryMode } from './memory.js';
-import { PathTranslator } from './paths.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 import type { ObservedRun } from './observation.js';
 import { createProgressBuffer, progressCounters, startProgress } from './progress.js';
@@ -40,27 +37,6 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-/**
- * The guest cwd: the policy's, else the caller's own folder if the guest sees it at some path
- * (and that path is not shadowed by a bind), else "/".
- */
-function guestCwdFor(plan: Plan, translator: PathTranslator): string {
-  let guest = plan.process.cwd;
-  if (guest === null) {
-    const seen = translator.toGuest(process.cwd());
-    guest = seen !== null && translator.toHost(seen) === process.cwd() ? seen : '/';
-  }
-  const r = translator.resolve(guest, { guest: '/', host: '/' }, true, process.pid);
-  if ('errno' in r) throw new SetupError(`process.cwd ${guest} cannot be resolved in the sandbox`);
-  let isDir = false;
-  try {
-    isDir = statSync(Buffer.from(r.host, 'latin1')).isDirectory();
-  } catch { /* reported below */ }
-  if (!isDir) throw new SetupError(`process.cwd ${guest} is not a folder in the sandbox (host path ${r.host})`);
-  if (r.rule?.access === 'none') throw new SetupError(`process.cwd ${guest} is hidden by the policy (access: none)`);
-  return guest;
-}
-
 const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
 /** Runs the command on `worker` (a thread from supervisor-thread.ts that has not been used yet). */
@@ -69,13 +45,13 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
   const startedAt = new Date();
   const clock = performance.now();
   const collecting = !!opts.reportFile || !!opts.onReport || !!opts.learn;
+  // Known once the supervisor thread has worked them out ('prepared'), for the report.
   let guestCwd = '/';
-  let env: string[] = [];
+  let home: string | null = null;
   /** Writes the report (--report) and hands it over (learn); never throws past a warning. */
   const summarize = (status: number, m: { exitCode: number | null; signal: number | null; stops: number } | null,
     timedOut: boolean, error: string | null, observed: ObservedRun | undefined) => {
     if (!collecting) return;
-    const home = env.find((e) => e.startsWith('HOME='))?.slice(5) ?? null;
     const report = buildReport({
       plan, command: opts.command, cwd: guestCwd, home, startedAt, wallMs: performance.now() - clock, status,
       exitCode: m?.exitCode ?? null, signal: m?.signal ?? null, timedOut, error, seccompStops: m?.stops ?? 0,
@@ -89,14 +65,6 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
     }
     opts.onReport?.(report);
   };
-  const translator = new PathTranslator(plan.paths, plan.root);
-  try {
-    guestCwd = guestCwdFor(plan, translator);
-    env = buildEnvironment(plan, process.env, guestCwd);
-  } catch (e) {
-    summarize(EXIT_SETUP, null, false, (e as Error).message, undefined);
-    throw e;
-  }
   const live = createLiveBuffer();
   // Trace lines on the terminal and a status line redrawn over them would garble each other. By
   // default the line is also left out when stdin is a terminal: the command may be interactive
@@ -105,7 +73,7 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
     && (opts.progress === true || process.stdin.isTTY !== true);
   const progressBuffer = progressOn ? createProgressBuffer() : null;
   const input: WorkerInput = {
-    plan, command: opts.command, env, guestCwd,
+    plan, command: opts.command, callerEnv: { ...process.env },
     memoryMode: opts.memoryMode, logFile: opts.logFile, logLevel: opts.logLevel, live,
     observe: { trace: opts.trace ?? null, collect: collecting, learn: !!opts.learn, progress: progressBuffer },
   };
@@ -149,7 +117,8 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
       reject(e);
     };
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'started') rootPid = m.pid;
+      if (m.type === 'prepared') ({ guestCwd, home } = m);
+      else if (m.type === 'started') rootPid = m.pid;
       else if (m.type === 'error') {
         if (m.setup || rootPid === 0) fail(new SetupError(m.message), m.observed);
         else fail(new Error(m.message), m.observed);

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
 import { encodeFilter } from './bpf.js';
 import { createEventLog, createLogger } from './event-log.js';
+import { buildEnvironment, guestCwdFor } from './environment.js';
 import { installHandlers } from './handlers/index.js';
 import { launch, LaunchError } from './launch.js';
 import { liveSetOver } from './live-set.js';
@@ -11,13 +12,14 @@ import { createMemory, type MemoryMode } from './memory.js';
 import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
 import { prepareLandlock } from './enforcement.js';
+import { closeRuleset } from './landlock.js';
 import { observe, type Observation, type ObserveOptions, type ObservedRun } from './observation.js';
 
 export interface WorkerInput {
   plan: Plan;
   command: string[];
-  env: string[];
-  guestCwd: string;
+  /** The caller's environment, which the policy's `process.env` edits. */
+  callerEnv: Record<string, string | undefined>;
   memoryMode: MemoryMode;
   logFile: string | null;
   logLevel: string;
@@ -27,6 +29,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  | { type: 'prepared'; guestCwd: string; home: string | null }
   | { type: 'started'; pid: number; trapped: number; filterLength: number }
   | { type: 'done'; exitCode: number | null; signal: number | null; stops: number; observed?: ObservedRun }
   | { type: 'error'; message: string; setup: boolean; observed?: ObservedRun };
@@ -49,15 +52,24 @@ parentPort!.once('message', (input: WorkerInput) => {
     installHandlers(sv);
     const trapped = sv.trappedSyscalls();
     const filter = encodeFilter(buildSeccompFilter({ plan, trapped, trapOnlyIfSet: sv.trapOnlyIfSet }));
+    const guestCwd = guestCwdFor(plan, sv.translator);
+    const env = buildEnvironment(plan, input.callerEnv, guestCwd);
+    post({ type: 'prepared', guestCwd, home: env.find((e) => e.startsWith('HOME='))?.slice(5) ?? null });
     const landlock = prepareLandlock(input.plan, logger);
     sv.lockedFolders = landlock.locked;
-    const pid = launch({
-      command: input.command, env: input.env, guestCwd: input.guestCwd, filter, limits: input.plan.limits, memory,
-      beforeSeccomp: landlock.inject,
-    });
+    let pid: number;
+    try {
+      pid = launch({
+        command: input.command, env, guestCwd, filter, limits: input.plan.limits, memory,
+        inheritFds: landlock.rulesetFd === undefined ? [] : [landlock.rulesetFd], beforeSeccomp: landlock.inject,
+      });
+    } finally {
+      if (landlock.rulesetFd !== undefined) closeRuleset(landlock.rulesetFd);
+    }
     observation.launched(pid);
     post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
     const result = sv.run(pid);
+    logger.debug({ seccompStops: result.stops }, 'every process ended');
     post({ type: 'done', ...result, observed: observation.finish(sv) });
   } catch (e) {
     let observed: ObservedRun | undefined;
