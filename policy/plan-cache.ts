@@ -1,10 +1,11 @@
 // Compiled plans, remembered between runs. Validating a policy means loading the YAML parser and
 // the zod schema, about a third of `tsbox run`'s start-up; the plan they produce depends only on
-// the file's bytes, its location and the host paths it names. So a plan is cached under a key of
-// (tsbox build, policy path, sha256 of its bytes) with the host paths it checked, and reused only
-// while every one of them still resolves to the same place. Any doubt: the policy is loaded anew.
+// the file's bytes, its location and the host paths it names. So a plan is cached per (tsbox
+// build, policy path), together with the exact bytes it was compiled from and the host paths it
+// checked, and reused only for the same bytes and while every one of those paths still resolves
+// to the same place. Any doubt: the policy is loaded anew. (Comparing the bytes themselves needs
+// no hash: loading node:crypto alone took ~6 ms of every start-up.)
 // The cache lives outside the project ($XDG_CACHE_HOME/tsbox/plans); failing to use it is silent.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,10 @@ import type { Plan } from './plan.js';
 const MAX_ENTRIES = 500;
 
 interface CacheEntry {
+  stamp: string;
+  file: string;
+  /** The policy's bytes (latin1), compared in full before the plan is reused. */
+  source: string;
   plan: Plan;
   checks: HostPathCheck[];
 }
@@ -33,9 +38,14 @@ function buildStamp(): string {
   }
 }
 
-function keyFor(file: string, bytes: Uint8Array): string {
-  return createHash('sha256').update(buildStamp()).update('\0').update(resolve(file)).update('\0').update(bytes).digest('hex');
+/** FNV-1a, 32 bits, as hex: names the entry's file; a collision only costs a cache miss. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+const entryName = (stamp: string, file: string) => `${fnv1a(`${stamp}\0${file}`)}.json`;
 
 function stillValid(check: HostPathCheck): boolean {
   try {
@@ -48,7 +58,10 @@ function stillValid(check: HostPathCheck): boolean {
 /** The cached plan for this policy file's current bytes, or null. */
 export function cachedPlan(file: string, bytes: Uint8Array): Plan | null {
   try {
-    const entry = JSON.parse(readFileSync(join(cacheDir(), keyFor(file, bytes)), 'utf8')) as CacheEntry;
+    const stamp = buildStamp();
+    const abs = resolve(file);
+    const entry = JSON.parse(readFileSync(join(cacheDir(), entryName(stamp, abs)), 'utf8')) as CacheEntry;
+    if (entry.stamp !== stamp || entry.file !== abs || entry.source !== Buffer.from(bytes).toString('latin1')) return null;
     return entry.checks.every(stillValid) ? entry.plan : null;
   } catch {
     return null;
@@ -64,9 +77,12 @@ export function storePlan(file: string, bytes: Uint8Array, plan: Plan, checks: H
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
-    const target = join(dir, keyFor(file, bytes));
+    const stamp = buildStamp();
+    const abs = resolve(file);
+    const target = join(dir, entryName(stamp, abs));
     const temp = `${target}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ plan, checks } satisfies CacheEntry), { mode: 0o600 });
+    const source = Buffer.from(bytes).toString('latin1');
+    writeFileSync(temp, JSON.stringify({ stamp, file: abs, source, plan, checks } satisfies CacheEntry), { mode: 0o600 });
     renameSync(temp, target);
   } catch {
     /* a cache we cannot write is only slower */

@@ -2,6 +2,7 @@
 // the sandboxed command, enforce the wall-clock timeout, and turn the outcome into an exit
 // status (POLICY.md): the command's own, 128+N after signal N, 124 on timeout, 125 when tsbox
 // could not start it.
+import { isatty } from 'node:tty';
 import type { Worker } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
 import { createLiveBuffer, liveSetOver } from './live-set.js';
@@ -69,8 +70,10 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
   // Trace lines on the terminal and a status line redrawn over them would garble each other. By
   // default the line is also left out when stdin is a terminal: the command may be interactive
   // (a shell, an editor) and a line redrawn under it would garble its screen. --progress forces it.
-  const progressOn = opts.progress !== false && process.stderr.isTTY === true && !(opts.trace && opts.logFile === null)
-    && (opts.progress === true || process.stdin.isTTY !== true);
+  // isatty, not process.stderr.isTTY: that would build the stream objects (and load node:net
+  // for a pipe) on every run, for nothing when no line is drawn.
+  const progressOn = opts.progress !== false && isatty(2) && !(opts.trace && opts.logFile === null)
+    && (opts.progress === true || !isatty(0));
   const progressBuffer = progressOn ? createProgressBuffer() : null;
   const input: WorkerInput = {
     plan, command: opts.command, callerEnv: { ...process.env },
@@ -88,7 +91,7 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
   const handlers = FORWARDED.map((s) => [s, () => forward(s)] as const);
   // Ctrl-C on a terminal reaches the command through its process group already; forward SIGINT
   // only when it was sent to tsbox alone.
-  const onInt = () => { if (!process.stdin.isTTY) forward('SIGINT'); };
+  const onInt = () => { if (!isatty(0)) forward('SIGINT'); };
   for (const [s, h] of handlers) process.on(s, h);
   process.on('SIGINT', onInt);
 

@@ -26,9 +26,11 @@ test('a plan is stored once and reused for the same bytes', async () => {
   assert.equal(first.paths[0]!.host, path.join(fs.realpathSync(dir), 'a'));
   assert.deepEqual(await loadPolicyCached(policy), first);
   assert.equal(entries(), 1);
-  fs.appendFileSync(policy, 'network: none\n'); // new bytes: a new entry
+  fs.appendFileSync(policy, 'network: none\n'); // new bytes: compiled anew, replacing the entry
   assert.equal((await loadPolicyCached(policy)).network, 'none');
-  assert.equal(entries(), 2);
+  assert.equal(entries(), 1);
+  fs.writeFileSync(policy, fs.readFileSync(policy, 'latin1').replace('network: none\n', ''), 'latin1');
+  assert.notEqual((await loadPolicyCached(policy)).network, 'none'); // the old bytes again: not the newer plan
 });
 
 test('a host path that now resolves elsewhere, or is gone, is not served from the cache', async () => {
