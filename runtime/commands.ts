@@ -3,49 +3,12 @@
 // clear line on stderr and exit 125; never a stack trace.
 import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
-import { loadPolicyCached } from '../policy/plan-cache.js';
 import { PolicyError } from '../policy/errors.js';
-import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
+import { EXIT_SETUP, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
 import type { MemoryMode } from './memory.js';
+import { fail, failOnError, loadOrFail, runCommand, traceOption, type RunCommandOptions } from './command-run.js';
 // Subcommands other than `run` are imported when used: `tsbox run` starts without loading them.
-import { parseTraceClasses, type TraceClass } from './trace/classes.js';
-
-function fail(message: string): never {
-  process.stderr.write(`tsbox: ${message}\n`);
-  process.exit(EXIT_SETUP);
-}
-
-/** The policy's plan, or exit 125 with its errors. `check` always validates anew (fresh: true). */
-/** Runs a subcommand; any error is one line on stderr and exit 125. */
-async function failOnError(work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
-  }
-}
-
-async function loadOrFail(file: string, fresh = false) {
-  try {
-    return fresh ? await (await import('../policy/load.js')).loadPolicy(file) : await loadPolicyCached(file);
-  } catch (e) {
-    if (e instanceof PolicyError) {
-      process.stderr.write(`${e.format()}\n`);
-      process.exit(EXIT_SETUP);
-    }
-    throw e;
-  }
-}
-
-function traceOption(value: string | true | undefined): TraceClass[] | 'all' | null {
-  if (value === undefined) return null;
-  try {
-    return parseTraceClasses(value);
-  } catch (e) {
-    fail((e as Error).message);
-  }
-}
 
 /** Options of run and learn that take a value (the token after them is not the policy). */
 const VALUE_OPTIONS = new Set(['--memory', '--log-file', '--log-level', '--report', '-o', '--output', '--base']);
@@ -86,25 +49,7 @@ export function program(early: Worker | null): Command {
     .option('--progress', 'a status line on the terminal even when stdin is one (default: only for non-interactive runs)')
     .option('--no-progress', 'no status line on a terminal')
     .passThroughOptions()
-    .action(async (policyFile: string, command: string[], opts: {
-      memory: MemoryMode; logFile?: string; logLevel?: string; trace?: string | true; report?: string; progress?: boolean;
-    }) => {
-      const trace = traceOption(opts.trace);
-      const worker = early ?? startSupervisorThread();
-      const plan = await loadOrFail(policyFile);
-      if (command[0] === '--') command = command.slice(1);
-      const argv = command.length > 0 ? command : plan.process.args;
-      if (!argv || argv.length === 0) fail(`no command: give one after -- or set process.args in ${policyFile}`);
-      try {
-        const code = await runSandboxed(worker, {
-          plan, command: argv, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? plan.log.level,
-          trace, reportFile: opts.report ?? null, progress: opts.progress,
-        });
-        process.exit(code);
-      } catch (e) {
-        fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
+    .action((policyFile: string, command: string[], opts: RunCommandOptions) => runCommand(early, policyFile, command, opts));
 
   cli
     .command('check')
