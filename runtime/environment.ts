@@ -26,10 +26,18 @@ export function guestCwdFor(plan: Plan, translator: PathTranslator): string {
   return guest;
 }
 
+const SAVED_CA_CERTS = 'TSBOX_NODE_EXTRA_CA_CERTS';
+
 export function buildEnvironment(plan: Plan, callerEnv: NodeJS.ProcessEnv, guestCwd: string): string[] {
   const env = new Map<string, string>();
   if (!plan.process.env.clear) {
     for (const [k, v] of Object.entries(callerEnv)) if (v !== undefined) env.set(k, v);
+    // bin/tsbox moved NODE_EXTRA_CA_CERTS aside for tsbox's own Node.js: the command gets it back.
+    const caCerts = env.get(SAVED_CA_CERTS);
+    if (caCerts !== undefined) {
+      env.set('NODE_EXTRA_CA_CERTS', caCerts);
+      env.delete(SAVED_CA_CERTS);
+    }
   }
   for (const k of plan.process.env.unset) env.delete(k);
   for (const [k, v] of Object.entries(plan.process.env.set)) env.set(k, v);

@@ -526,7 +526,7 @@ describe('escape: the supervisor', { skip: SKIP }, () => {
       cleanup();
       assert.ok(await waitFor(() => all().length === 0, 5_000));
 
-      const tsbox = startUnprivileged(process.execPath, [tsboxBin(), 'run', fx.policy, '--', 'sh', '-c', script]);
+      const tsbox = startUnprivileged(tsboxBin(), ['run', fx.policy, '--', 'sh', '-c', script]);
       const exited = new Promise((r) => tsbox.once('exit', r));
       assert.ok(await waitFor(() => all().length === 3, 15_000), `sandboxed sleeps did not start: ${all()}`);
       process.kill(tsbox.pid!, 'SIGKILL');
@@ -601,7 +601,7 @@ describe('escape: host processes, network, terminal', { skip: SKIP }, () => {
     // starts no new session, so the sandboxed program shares that terminal.
     const n = await runAs('script', ['-qec', `${q(esc())} tiocsti-tty`, '/dev/null'], { user: 'unprivileged' });
     expectTiocsti(n);
-    const cmd = [process.execPath, tsboxBin(), 'run', fx.policy, '--', esc(), 'tiocsti-tty'].map(q).join(' ');
+    const cmd = [tsboxBin(), 'run', fx.policy, '--', esc(), 'tiocsti-tty'].map(q).join(' ');
     const r = await runAs('script', ['-qec', cmd, '/dev/null'], { user: 'unprivileged' });
     assert.doesNotMatch(r.stdout, /^OK:/m, show(r));
     assert.match(r.stdout, /^DENIED:EPERM ioctl TIOCSTI/m, show(r));

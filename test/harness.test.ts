@@ -28,9 +28,9 @@ test('runAs unprivileged runs as uid 65534 when root', { skip: skipUnlessUnprivi
   }
 });
 
-test('the unprivileged user can run node and read bin/tsbox.js', { skip: skipUnlessUnprivileged() }, async () => {
+test('the unprivileged user can run node and bin/tsbox', { skip: skipUnlessUnprivileged() }, async () => {
   // A checkout under a private folder (e.g. /root) would make every unprivileged test fail.
-  const script = `require('fs').accessSync(${JSON.stringify(tsboxBin())}, 4); console.log(process.getuid())`;
+  const script = `require('fs').accessSync(${JSON.stringify(tsboxBin())}, 5); console.log(process.getuid())`;
   const r = await runAs(process.execPath, ['-e', script], { user: 'unprivileged' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), String(isRoot() ? UNPRIVILEGED_UID : process.getuid!()));

@@ -42,6 +42,16 @@ describe('landlock', { skip }, () => {
     assert.ok(r.stdout.includes(`kernel-enforced (landlock): ${top}/ro ro`), r.stdout);
   });
 
+  test('the command holds no fd of tsbox: the ruleset it restricted itself with is closed', async () => {
+    // The supervisor builds the ruleset and the stub inherits its fd to call
+    // landlock_restrict_self; the program must not find it (nor any other fd of tsbox) open.
+    const { policy } = layout();
+    const r = await run(policy, 'for f in /proc/self/fd/*; do echo "$f -> $(readlink $f)"; done');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\/fd\/0 -> /); // the listing itself worked
+    assert.doesNotMatch(r.stdout, /landlock|anon_inode/, r.stdout); // a ruleset fd reads "anon_inode:landlock-ruleset"
+  });
+
   test('a hidden file stays unreadable through a path the supervisor does not see as hidden', async () => {
     // /proc/self/cwd/… is a magic link the supervisor leaves to the kernel: only Landlock stands
     // between the program and the file. Natively the same read works (the file is the user's).

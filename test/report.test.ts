@@ -215,7 +215,7 @@ describe('progress line', () => {
 
   test('on a terminal: processes, syscalls trapped and denials, redrawn in place', { skip: script ? false : 'util-linux script is missing' }, async () => {
     const policy = tmpPolicy(`version: 1\npaths:\n  - guest: /nonexistent-tsbox-hidden\n    access: none\n`);
-    const cmd = [process.execPath, tsboxBin(), 'run', policy, '--', 'sh', '-c', 'cat /nonexistent-tsbox-hidden 2>/dev/null; sleep 1.8']
+    const cmd = [tsboxBin(), 'run', policy, '--', 'sh', '-c', 'cat /nonexistent-tsbox-hidden 2>/dev/null; sleep 1.8']
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' </dev/null'; // not interactive: the line is on
     const r = await runAs(script!, ['-q', '-e', '-c', cmd, '/dev/null']);
     assert.equal(r.code, 0, show(r));
@@ -227,10 +227,10 @@ describe('progress line', () => {
   test('not drawn under an interactive command (stdin a terminal too) unless --progress', { skip: script ? false : 'util-linux script is missing' }, async () => {
     const policy = tmpPolicy('version: 1\n');
     const quote = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const plain = await runAs(script!, ['-q', '-e', '-c', quote([process.execPath, tsboxBin(), 'run', policy, '--', 'sleep', '1.8']), '/dev/null']);
+    const plain = await runAs(script!, ['-q', '-e', '-c', quote([tsboxBin(), 'run', policy, '--', 'sleep', '1.8']), '/dev/null']);
     assert.equal(plain.code, 0, show(plain));
     assert.doesNotMatch(plain.stdout, /tsbox: \d+ processes/, JSON.stringify(plain.stdout));
-    const forced = await runAs(script!, ['-q', '-e', '-c', quote([process.execPath, tsboxBin(), 'run', '--progress', policy, '--', 'sleep', '1.8']), '/dev/null']);
+    const forced = await runAs(script!, ['-q', '-e', '-c', quote([tsboxBin(), 'run', '--progress', policy, '--', 'sleep', '1.8']), '/dev/null']);
     assert.equal(forced.code, 0, show(forced));
     assert.match(forced.stdout, /tsbox: \d+ processes/, JSON.stringify(forced.stdout));
   });

@@ -321,11 +321,12 @@ describe('signals sent to tsbox', () => {
   test('SIGTERM to tsbox reaches the command: exit 143 and no process left', async () => {
     const s = uniqueSleep(40);
     const policy = tmpPolicy(PLAIN);
-    const started = runAs(process.execPath, [tsboxBin(), 'run', policy, '--', 'sh', '-c', `sleep ${s}; echo survived`], { timeoutMs: 60_000 });
+    const started = runAs(tsboxBin(), ['run', policy, '--', 'sh', '-c', `sleep ${s}; echo survived`], { timeoutMs: 60_000 });
     // Wait until the sandboxed sleep exists, then signal tsbox alone (not its group).
     const end = Date.now() + 10_000;
     while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    const tsboxPid = processesMatching(`${tsboxBin()} run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    // bin/tsbox (sh) execs node on bin/tsbox.js: that is the command line of the tsbox process.
+    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(tsboxPid, 'SIGTERM');
     const r = await started;
@@ -338,10 +339,10 @@ describe('signals sent to tsbox', () => {
     const s = uniqueSleep(40);
     const policy = tmpPolicy(PLAIN);
     // runAs puts tsbox in its own process group, like a shell's foreground job.
-    const started = runAs(process.execPath, [tsboxBin(), 'run', policy, '--', 'sleep', s], { timeoutMs: 60_000 });
+    const started = runAs(tsboxBin(), ['run', policy, '--', 'sleep', s], { timeoutMs: 60_000 });
     const end = Date.now() + 10_000;
     while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    const tsboxPid = processesMatching(`${tsboxBin()} run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(-tsboxPid, 'SIGINT');
     const r = await started;

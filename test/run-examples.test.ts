@@ -68,7 +68,7 @@ describe('examples/hello.yaml', () => {
     assert.ok(line, 'no `tsbox run` command in README.md');
     const cmd = line.slice(line.indexOf('tsbox run'));
     assert.equal(cmd, "tsbox run examples/hello.yaml -- sh -c 'id; ls /work'");
-    const r = await runNative('sh', ['-c', `"${process.execPath}" bin/tsbox.js ${cmd.slice('tsbox '.length)}`], { cwd: repoRoot() });
+    const r = await runNative('sh', ['-c', `bin/tsbox ${cmd.slice('tsbox '.length)}`], { cwd: repoRoot() }); // what npx runs
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^uid=\d+\(\w+\) gid=\d+/);
     assert.match(r.stdout, /^hello\.yaml$/m);

@@ -121,7 +121,7 @@ describe('signals, SIGPIPE and job control inside the sandbox', () => {
 
   test('a sandboxed writer whose reader outside goes away dies of SIGPIPE: 141', async () => {
     const policy = tmpPolicy(PLAIN);
-    const r = await runNative('bash', ['-c', `"${process.execPath}" "${tsboxBin()}" run "${policy}" -- yes | head -1; echo "tsbox=\${PIPESTATUS[0]}"`], {
+    const r = await runNative('bash', ['-c', `"${tsboxBin()}" run "${policy}" -- yes | head -1; echo "tsbox=\${PIPESTATUS[0]}"`], {
       timeoutMs: 30_000,
     });
     assert.equal(r.stdout, 'y\ntsbox=141\n', show(r));
@@ -202,5 +202,16 @@ describe('process lifetime and stdin', () => {
   test('environment is inherited by default', async () => {
     const r = await sandbox(PLAIN, ['sh', '-c', 'echo "$TSBOX_TEST_VAR"'], { env: { ...process.env, TSBOX_TEST_VAR: 'passed through' } });
     assert.equal(r.stdout, 'passed through\n', show(r));
+  });
+
+  test('NODE_EXTRA_CA_CERTS reaches the command unchanged (bin/tsbox keeps it from its own Node.js only)', async () => {
+    const script = 'echo "[${NODE_EXTRA_CA_CERTS-unset}] [${TSBOX_NODE_EXTRA_CA_CERTS-unset}]"';
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+    const set = await sandbox(PLAIN, ['sh', '-c', script], { env: { ...without, NODE_EXTRA_CA_CERTS: '/some/bundle.pem' } });
+    assert.equal(set.stdout, '[/some/bundle.pem] [unset]\n', show(set));
+    const empty = await sandbox(PLAIN, ['sh', '-c', script], { env: { ...without, NODE_EXTRA_CA_CERTS: '' } });
+    assert.equal(empty.stdout, '[] [unset]\n', show(empty));
+    const unset = await sandbox(PLAIN, ['sh', '-c', script], { env: without });
+    assert.equal(unset.stdout, '[unset] [unset]\n', show(unset));
   });
 });

@@ -42,7 +42,7 @@ function terminal() {
 
 test('Ctrl-Z stops the job, fg resumes it, Ctrl-C ends it (130)', { skip, timeout: 120_000 }, async () => {
   const policy = tmpPolicy('version: 1\n', makeTmpDir({ forUser: 'unprivileged' }));
-  const tsbox = `${process.execPath} ${tsboxBin()} run ${policy} --`;
+  const tsbox = `${tsboxBin()} run ${policy} --`;
   const t = terminal();
   try {
     await t.until(/PROMPT\$ /);

@@ -368,7 +368,8 @@ async function main(): Promise<void> {
 
   // TSBOX_BENCH_BIN: another tsbox.js to measure (e.g. a second checkout), default this repo's.
   const tsboxJs = process.env.TSBOX_BENCH_BIN ? path.resolve(process.env.TSBOX_BENCH_BIN) : tsboxBin();
-  const tsbox = [process.execPath, tsboxJs, 'run'];
+  // As users run it: bin/tsbox (a sh script); a .js entry (TSBOX_BENCH_BIN) through node.
+  const tsbox = [...(tsboxJs.endsWith('.js') ? [process.execPath] : []), tsboxJs, 'run'];
   const tools: Tool[] = [
     { id: 'native', label: 'native', unavailable: null, argv: (w) => [...pin, ...w.host] },
     {

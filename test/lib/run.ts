@@ -170,14 +170,14 @@ export function runNative(cmd: string, args: string[], opts: RunOptions = {}): P
   return runAs(cmd, args, opts);
 }
 
-/** <repo>/bin/tsbox.js */
+/** <repo>/bin/tsbox: the `tsbox` command as npm installs it (a sh script that starts Node.js). */
 export function tsboxBin(): string {
-  return path.join(repoRoot(), 'bin', 'tsbox.js');
+  return path.join(repoRoot(), 'bin', 'tsbox');
 }
 
-/** `node <repo>/bin/tsbox.js ARGS…`, e.g. runTsbox(['run', policy, '--', 'true']). */
+/** `<repo>/bin/tsbox ARGS…`, e.g. runTsbox(['run', policy, '--', 'true']). */
 export function runTsbox(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return runAs(process.execPath, [tsboxBin(), ...args], opts);
+  return runAs(tsboxBin(), args, opts);
 }
 
 const tmpDirs: string[] = [];
