@@ -46,6 +46,9 @@ export function allocNative(size: number): NativeMemory {
   return { ptr, address, addr: Number(address), size, view: new DataView(buffer), bytes: Buffer.from(buffer) };
 }
 
+/** Releases memory from allocNative (only for blocks not kept for the life of the thread). */
+export const freeNative = (m: NativeMemory): void => koffi.free(m.ptr);
+
 /** errno of the last failed call on this thread; read it right after the call. */
 export const lastErrno = (): number => koffi.errno();
 

@@ -28,8 +28,14 @@ export interface TraceeMemory {
   readCString(pid: number, addr: number): string | null;
 }
 
-const scratch = allocNative(PATH_MAX * 2 + 16);
-const outgoing = allocNative(PATH_MAX * 2 + 16);
+// Transfer buffers: room for two paths at first, grown for the rare bigger transfer (a directory
+// listing being filtered, a long argv for a guest loader). An outgrown block is never freed:
+// views handed out earlier may still be read; doubling bounds what is kept to twice the largest.
+const MAX_TRANSFER = 64 * 1024 * 1024;
+let scratch = allocNative(PATH_MAX * 2 + 16);
+let outgoing = allocNative(PATH_MAX * 2 + 16);
+const grown = (mem: NativeMemory, size: number): NativeMemory =>
+  size <= mem.size ? mem : allocNative(Math.max(size, mem.size * 2));
 const localIov = allocNative(16);
 const remoteIov = allocNative(16);
 
@@ -51,7 +57,8 @@ abstract class BaseMemory implements TraceeMemory {
   }
 
   read(pid: number, addr: number, len: number): Uint8Array | null {
-    if (len > scratch.size) return null;
+    if (len > MAX_TRANSFER) return null;
+    scratch = grown(scratch, len);
     return this.readInto(pid, addr, len, 0) ? scratch.bytes.subarray(0, len) : null;
   }
 
@@ -81,6 +88,8 @@ class VmMemory extends BaseMemory {
     return processVmReadv(pid, localIov.ptr, 1, remoteIov.ptr, 1, 0) === len;
   }
   write(pid: number, addr: number, data: Uint8Array): boolean {
+    if (data.length > MAX_TRANSFER) return false;
+    outgoing = grown(outgoing, data.length);
     outgoing.bytes.set(data);
     setIov(localIov, outgoing.addr, data.length);
     setIov(remoteIov, addr, data.length);

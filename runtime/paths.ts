@@ -6,7 +6,7 @@
 // All paths are byte strings (see memory.ts): JS strings whose char codes are the bytes.
 import type { PathRule } from '../policy/plan.js';
 import { ERRNO } from '../arch/index.js';
-import { folderHasNoSymlinks, lookupHost, readHostLink } from './host-fs.js';
+import { folderHasNoSymlinks, lookupHost, readHostLink, UntilChanged } from './host-fs.js';
 
 const MAX_SYMLINKS = 40; // the kernel's limit, so ELOOP comes at the same depth
 
@@ -134,8 +134,22 @@ export class PathTranslator {
    */
   resolve(raw: string, base: Base, followLast: boolean, pid: number): Resolution {
     if (raw === '') return { errno: ERRNO.ENOENT };
-    return this.resolveLexically(raw, base, followLast) ?? this.walk(raw, base, followLast, pid);
+    const lexical = this.resolveLexically(raw, base, followLast);
+    if (lexical !== null) return lexical;
+    // A path through a symlinked folder (/bin -> usr/bin, /lib -> usr/lib on merged-/usr systems
+    // and in every Debian rootfs) cannot take the lexical path and would be walked component by
+    // component at every exec and library load: absolute ones are remembered while nothing
+    // changes. Never errors (a file may appear any moment), nor anything under /proc (pid-bound).
+    if (!raw.startsWith('/') || raw.startsWith('/proc')) return this.walk(raw, base, followLast, pid);
+    const key = followLast ? `F${raw}` : `N${raw}`;
+    const known = this.walks.get(key);
+    if (known !== undefined) return known;
+    const walked = this.walk(raw, base, followLast, pid);
+    if (!('errno' in walked) && !walked.magic && !walked.guest.startsWith('/proc')) this.walks.set(key, walked);
+    return walked;
   }
+
+  private readonly walks = new UntilChanged<Resolved>();
 
   /**
    * The fast path: a path without `..` whose host form the kernel walks without meeting a

@@ -207,6 +207,14 @@ export class Supervisor {
       const handling = this.timeStops ? process.hrtime.bigint() : 0n;
       // A child's first stop can arrive before its parent's fork event.
       const t = this.track(w.pid, 0);
+      if (rootDone && w.kind !== 'exited' && w.kind !== 'killed') {
+        // The command has ended, so everything it left ends too, including a task seen only now:
+        // the kernel attaches a child at fork, and if its parent was killed before that fork
+        // event was reported, this stop is the first tsbox hears of it. Resuming it would leave
+        // a daemon running, and tsbox waiting for it.
+        kill(w.pid, SIGKILL);
+        continue;
+      }
       switch (w.kind) {
         case 'exited':
         case 'killed':

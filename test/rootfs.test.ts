@@ -116,6 +116,14 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.equal(lines[2], 'custom-name');
   });
 
+  test('a long argv (14 KB) reaches a guest program through its loader', async () => {
+    // The loader invocation (ld.so --argv0 …) is written into the caller's stack: larger than
+    // any fixed transfer buffer, as with a long compiler command line.
+    const r = await inGuest(policy, '/bin/echo $(seq 1 3000) | wc -c; /bin/echo $(seq 1 3000) | tr " " "\\n" | tail -1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '13893\n3000\n');
+  });
+
   test('execve of /proc/self/exe re-runs the guest program', async () => {
     const r = await inGuest(policy, 'cp /proc/self/exe /tmp/x 2>/dev/null; perl -e \'if (@ARGV) { print "again @ARGV\\n" } else { exec "/proc/self/exe", "-e", "print qq(re-exec ok\\n)" }\'');
     assert.equal(r.code, 0, r.stderr);

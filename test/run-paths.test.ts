@@ -110,6 +110,19 @@ for (const memory of ['vm', 'peek'] as const) {
       );
     });
 
+    test('a symlinked folder re-pointed inside the sandbox is followed to its new target at once', async () => {
+      // Resolutions through symlinked folders are remembered while nothing changes (paths.ts):
+      // the rm and ln -s below are changes, so the next lookups must see the new link.
+      const r = await sh(
+        'mkdir -p /work/sub/va /work/sub/vb && echo A > /work/sub/va/f && echo B > /work/sub/vb/f && ln -sfn va /work/sub/vlink && ' +
+          'cat /work/sub/vlink/f; cat /work/sub/vlink/f; rm /work/sub/vlink && ln -s vb /work/sub/vlink && cat /work/sub/vlink/f; ' +
+          'rm /work/sub/vlink && mkdir /work/sub/vlink && echo C > /work/sub/vlink/f && cat /work/sub/vlink/f; ' +
+          'rm -r /work/sub/va /work/sub/vb /work/sub/vlink', // the fixture is shared with later tests
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'A\nA\nB\nC\n', show(r));
+    });
+
     test('getcwd, pwd -P and /proc/self/cwd show guest paths', async () => {
       const r = await sh('cd /work/sub && pwd && pwd -P && /bin/pwd && readlink /proc/self/cwd && readlink /proc/$$/cwd && cd .. && pwd -P && cd /data/dir && /bin/pwd');
       assert.equal(r.code, 0, show(r));
@@ -320,6 +333,19 @@ for (const memory of ['vm', 'peek'] as const) {
     });
   });
 }
+
+test('a hidden entry stays out of a listing too big for one small buffer (getdents64 of 32 KiB)', async () => {
+  // ls reads a folder 32 KiB at a time: the filter must handle a whole buffer, not only short ones.
+  const big = makeTmpDir({ prefix: 'tsbox-big-' });
+  for (let i = 0; i < 600; i++) fs.writeFileSync(path.join(big, `entry-with-a-rather-long-name-${String(i).padStart(4, '0')}`), '');
+  fs.writeFileSync(path.join(big, 'zz-hidden'), 'secret\n');
+  const native = await runNative('ls', ['-A', big]);
+  assert.equal(native.stdout.split('\n').filter(Boolean).length, 601);
+  const policy = tmpPolicy(`version: 1\npaths:\n  - { guest: ${JSON.stringify(path.join(big, 'zz-hidden'))}, access: none }\n`);
+  const r = await runTsbox(['run', policy, '--', 'ls', '-A', big]);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(r.stdout, native.stdout.replace(/^zz-hidden\n/m, ''), 'the listing less the hidden entry');
+});
 
 test('a program under a path-free policy sees the host exactly as natively', async () => {
   const script = 'cd /usr/bin && pwd -P && readlink /proc/self/cwd && ls /usr/share | head -5 && cat /etc/hostname && readlink -f /proc/self/exe';

@@ -6,10 +6,10 @@
 //     <host path of guest ld.so> --argv0 ARGV0 <guest program> ARGS...
 // The loader then opens the program and its libraries by guest paths, which tsbox translates.
 // A static program runs directly. argv[0] is kept; /proc/self/exe shows the guest program.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Resolved } from '../paths.js';
-import { hostAccess, lookupHost } from '../host-fs.js';
+import { hostAccess, lookupHost, readHostFile } from '../host-fs.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, hostLink, resolveNamed } from './bases.js';
@@ -36,23 +36,7 @@ interface ExecPlan {
 
 const loaderSupportsArgv0 = new Map<string, boolean>();
 
-function readHead(host: string, length: number, offset = 0): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(Buffer.from(host, 'latin1'), 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const buf = Buffer.alloc(length);
-    const n = readSync(fd, buf, 0, length, offset);
-    return buf.subarray(0, n);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
+const readHead = readHostFile;
 
 /** The PT_INTERP of an ELF file of this architecture: a path, '' for a static program, or an errno. */
 function elfInterpreter(host: string, head: Buffer): string | number {

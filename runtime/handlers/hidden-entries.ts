@@ -1,7 +1,7 @@
 // `access: none` hides a path from listings too: getdents64 on the folder that holds a hidden
 // entry is let through, and at its exit stop the hidden names are cut out of the buffer. Only
 // folders that hold a hidden entry cost the extra stop.
-import { hostArch } from '../../arch/index.js';
+import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Supervisor } from '../supervisor.js';
 import { hostLink } from './bases.js';
 
@@ -30,7 +30,12 @@ export function installHiddenEntryFilter(sv: Supervisor): void {
     return s.runThen(t, (result) => {
       if (result <= 0) return;
       const data = s.memory.read(t.pid, buf, result);
-      if (data === null) return;
+      if (data === null) {
+        // Fail closed: a listing that cannot be filtered is not shown at all.
+        s.regs.result = -ERRNO.EIO;
+        s.regs.store(t.pid);
+        return;
+      }
       // struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name[]
       const view = new DataView(data.buffer, data.byteOffset, result);
       const kept: Uint8Array[] = [];
