@@ -1,7 +1,8 @@
 // Starting the sandboxed command (ARCHITECTURE.md, "The launch"):
 //   posix_spawn a stub `/bin/sh -c 'kill -STOP $$; cd -- "$1" && shift && exec "$@"'` (never a Node child:
 //   libuv would reap its ptrace stops), seize it while stopped, wake it, and at its next syscall
-//   entry inject no_new_privs, the resource limits and the seccomp filter. The `cd` and `exec`
+//   entry inject no_new_privs, the resource limits, landlock_restrict_self (with the ruleset the
+//   supervisor built, whose fd the stub inherits) and the seccomp filter. The `cd` and `exec`
 //   then already run under the filter, so the guest cwd and the command are translated like any
 //   other path the program names.
 import { constants } from 'node:os';
