@@ -40,6 +40,8 @@ export interface Arch {
   /** Offset of st_mode (u32) in struct stat. */
   readonly statModeOffset: number;
   readonly statfsSize: number;
+  /** struct msghdr: its size and where msg_name (a pointer) and msg_namelen (u32) are. */
+  readonly msghdr: { size: number; nameOffset: number; nameLenOffset: number };
   /** ELF e_machine of this architecture's programs (a guest program of another is ENOEXEC). */
   readonly elfMachine: number;
   /** Whether this table has been exercised by the test suite on real hardware. */

@@ -32,6 +32,7 @@ export const x86_64: Arch = {
   statSize: 144,
   statModeOffset: 24, // after st_dev, st_ino, st_nlink (8 bytes each on x86_64)
   statfsSize: 120,
+  msghdr: { size: 56, nameOffset: 0, nameLenOffset: 8 },
   elfMachine: 62, // EM_X86_64
   tested: true,
 };

@@ -1,14 +1,16 @@
 // Unix socket addresses carry a path (sun_path), in both directions:
-//   in:  bind, connect, sendto name a socket file: translated like any other path;
+//   in:  bind, connect, sendto, sendmsg name a socket file: translated like any other path;
 //   out: getsockname, getpeername, accept, accept4, recvfrom report one: shown in guest terms.
 // Abstract (sun_path starting with NUL) and unnamed addresses, and other families, pass
-// untouched. sendmsg/recvmsg carry the address inside struct msghdr and are not translated.
+// untouched. recvmsg's sender address (inside struct msghdr, written at the exit) is left in host
+// terms: translating it would cost two stops on every recvmsg of every socket.
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, resolveNamed } from './bases.js';
 import { accessErrno } from './access.js';
 
+const arch = hostArch();
 const AF_UNIX = 1;
 const SUN_PATH = 2; // offsetof(struct sockaddr_un, sun_path)
 const SUN_PATH_MAX = 108;
@@ -28,27 +30,59 @@ function sockaddr(path: string): Uint8Array {
   return out;
 }
 
-function translateIn(sv: Supervisor, t: Tracee, name: string, addrArg: number, lenArg: number, creates: boolean): boolean {
-  const regs = sv.regs;
-  const len = regs.argInt(lenArg);
-  if (len <= SUN_PATH || len > SUN_PATH + SUN_PATH_MAX || regs.arg(addrArg) === 0) return false;
-  const addr = sv.memory.read(t.pid, regs.arg(addrArg), len);
-  if (addr === null) return sv.skip(t, -ERRNO.EFAULT);
+/**
+ * The address to give the kernel instead of a unix socket path the program named: a new
+ * sockaddr_un, null to let the call run as it is, or a number: answer the call with it.
+ */
+function socketAddressFor(sv: Supervisor, t: Tracee, name: string, addrAt: number, len: number, creates: boolean): Uint8Array | null | number {
+  if (len <= SUN_PATH || len > SUN_PATH + SUN_PATH_MAX || addrAt === 0) return null;
+  const addr = sv.memory.read(t.pid, addrAt, len);
+  if (addr === null) return -ERRNO.EFAULT;
   const raw = unixPath(addr, len);
-  if (raw === null) return false;
+  if (raw === null) return null;
   const r = resolveNamed(sv.translator, t.pid, raw, AT_FDCWD, !creates);
-  if (typeof r === 'number') return sv.skip(t, -r);
+  if (typeof r === 'number') return -r;
   const denied = accessErrno(r.rule?.access, creates ? 'create' : 'write');
   if (denied) {
     sv.log.decision(t.pid, name, [r.guest], 'denied');
-    return sv.skip(t, -denied);
+    return -denied;
   }
-  if (!r.mapped) return false;
+  if (!r.mapped) return null;
   const out = sockaddr(r.host);
-  if (out.length - SUN_PATH > SUN_PATH_MAX) return sv.skip(t, -ERRNO.ENAMETOOLONG);
+  return out.length - SUN_PATH > SUN_PATH_MAX ? -ERRNO.ENAMETOOLONG : out;
+}
+
+function translateIn(sv: Supervisor, t: Tracee, name: string, addrArg: number, lenArg: number, creates: boolean): boolean {
+  const out = socketAddressFor(sv, t, name, sv.regs.arg(addrArg), sv.regs.argInt(lenArg), creates);
+  if (out === null) return false;
+  if (typeof out === 'number') return sv.skip(t, out);
   const at = sv.scratchAddress(out.length);
   if (!sv.memory.write(t.pid, at, out)) return sv.skip(t, -ERRNO.EFAULT);
   return sv.runWithArgs(t, [[addrArg, at], [lenArg, out.length]], false);
+}
+
+/**
+ * sendmsg(fd, msg, flags): the address is msg->msg_name. The program's msghdr stays untouched: a
+ * copy pointing at the translated address goes below the red zone, and msg points at the copy.
+ */
+function translateMsgIn(sv: Supervisor, t: Tracee): boolean {
+  const { size, nameOffset, nameLenOffset } = arch.msghdr;
+  const msgAt = sv.regs.arg(1);
+  if (msgAt === 0) return false;
+  const read = sv.memory.read(t.pid, msgAt, size);
+  if (read === null) return false; // the kernel reports the fault itself
+  const msg = Uint8Array.from(read); // a copy: the next read reuses the buffer
+  const view = new DataView(msg.buffer);
+  const nameAt = Number(view.getBigUint64(nameOffset, true));
+  const out = socketAddressFor(sv, t, 'sendmsg', nameAt, view.getUint32(nameLenOffset, true), false);
+  if (out === null) return false;
+  if (typeof out === 'number') return sv.skip(t, out);
+  const addrAt = sv.scratchAddress(out.length);
+  const copyAt = Math.floor((addrAt - size) / 16) * 16;
+  view.setBigUint64(nameOffset, BigInt(addrAt), true);
+  view.setUint32(nameLenOffset, out.length, true);
+  if (!sv.memory.write(t.pid, addrAt, out) || !sv.memory.write(t.pid, copyAt, msg)) return sv.skip(t, -ERRNO.EFAULT);
+  return sv.runWithArgs(t, [[1, copyAt]], false);
 }
 
 function translateOut(sv: Supervisor, t: Tracee, addrArg: number, lenPtrArg: number): boolean {
@@ -77,11 +111,12 @@ function translateOut(sv: Supervisor, t: Tracee, addrArg: number, lenPtrArg: num
 }
 
 export function installUnixSocketHandlers(sv: Supervisor): void {
-  const sys = hostArch().syscalls;
+  const sys = arch.syscalls;
   sv.on(sys.bind, (s, t) => translateIn(s, t, 'bind', 1, 2, true));
   sv.on(sys.connect, (s, t) => translateIn(s, t, 'connect', 1, 2, false));
   sv.on(sys.sendto, (s, t) => translateIn(s, t, 'sendto', 4, 5, false));
   sv.trapOnlyIfSet.set(sys.sendto, 4); // send() is sendto without an address: no stop
+  sv.on(sys.sendmsg, (s, t) => translateMsgIn(s, t)); // the address is in memory: every sendmsg stops
   if (!sv.translator.hasMapping) return; // results are already in guest terms
   for (const [name, addrArg, lenArg] of [['getsockname', 1, 2], ['getpeername', 1, 2], ['accept', 1, 2], ['accept4', 1, 2], ['recvfrom', 4, 5]] as const) {
     sv.on(sys[name], (s, t) => translateOut(s, t, addrArg, lenArg));

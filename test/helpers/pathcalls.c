@@ -200,6 +200,15 @@ static void sockets(void) {
   out(NUM, sendto(e, "x", 1, 0, (struct sockaddr *)&a, unaddr(&a, p("sub/dsock"))), "sendto dgram $D/sub/dsock");
   char ch;
   out(NUM, recv(d, &ch, 1, MSG_DONTWAIT), "recv dgram");
+  /* sendmsg carries the address inside struct msghdr */
+  char payload = 'y';
+  struct iovec v = { &payload, 1 };
+  struct msghdr m = { .msg_name = &a, .msg_iov = &v, .msg_iovlen = 1 };
+  m.msg_namelen = unaddr(&a, p("sub/dsock"));
+  out(NUM, sendmsg(e, &m, 0), "sendmsg dgram $D/sub/dsock");
+  out(NUM, recv(d, &ch, 1, MSG_DONTWAIT), "recv dgram after sendmsg");
+  m.msg_namelen = unaddr(&a, p("sub/nosock"));
+  out(NUM, sendmsg(e, &m, 0), "sendmsg dgram $D/sub/nosock");
   close(e); close(d);
 }
 
