@@ -110,24 +110,17 @@ export function readHostFile(path: string, length: number, offset = 0): Buffer |
   }
 }
 
-// Folders recently seen free of symlinks, so that paths in them need only their last component
-// looked at. Forgotten whenever a sandboxed program creates, removes or renames anything (a
-// folder could have become a symlink), and after CLEAN_FOLDER_MS in any case, to bound what a
-// change made outside the sandbox could leave stale.
+// Facts about host paths remembered between stops: forgotten whenever a sandboxed program
+// creates, removes or renames anything (a folder could have become a symlink), and after
+// CLEAN_FOLDER_MS in any case, to bound what a change made outside the sandbox could leave stale.
 const CLEAN_FOLDER_MS = 1000;
-const cleanFolders = new Map<string, number>();
+const untilChanged: Array<Map<string, unknown>> = [];
 
 export function forgetCleanFolders(): void {
-  cleanFolders.clear();
   for (const cache of untilChanged) cache.clear();
 }
 
-const untilChanged: Array<Map<string, unknown>> = [];
-
-/**
- * A cache of facts about host paths with the clean folders' lifetime: forgotten whenever a
- * sandboxed program creates, removes or renames anything, and after CLEAN_FOLDER_MS in any case.
- */
+/** A cache with that lifetime (clean folders here, walks through symlinked folders in paths.ts). */
 export class UntilChanged<T> {
   private readonly entries = new Map<string, { until: number; value: T }>();
   constructor() {
@@ -143,13 +136,13 @@ export class UntilChanged<T> {
   }
 }
 
+/** Folders recently seen free of symlinks: paths in them need only their last component looked at. */
+const cleanFolders = new UntilChanged<true>();
+
 /** noSymlinksIn for a folder, remembered for a while. */
 export function folderHasNoSymlinks(folder: string): boolean {
-  const now = Date.now();
-  const until = cleanFolders.get(folder);
-  if (until !== undefined && until > now) return true;
+  if (cleanFolders.get(folder)) return true;
   if (!noSymlinksIn(folder)) return false;
-  if (cleanFolders.size > 4096) cleanFolders.clear();
-  cleanFolders.set(folder, now + CLEAN_FOLDER_MS);
+  cleanFolders.set(folder, true);
   return true;
 }

@@ -214,4 +214,21 @@ describe('process lifetime and stdin', () => {
     const unset = await sandbox(PLAIN, ['sh', '-c', script], { env: without });
     assert.equal(unset.stdout, '[unset] [unset]\n', show(unset));
   });
+
+  test("tsbox's own Node.js starts without NODE_EXTRA_CA_CERTS (it would parse the whole bundle first)", async () => {
+    const s = uniqueSleep(20);
+    const policy = tmpPolicy(PLAIN);
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+    const started = runTsbox(['run', policy, '--', 'sleep', s], { env: { ...without, NODE_EXTRA_CA_CERTS: '/some/bundle.pem' }, timeoutMs: 60_000 });
+    const end = Date.now() + 10_000;
+    while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    // bin/tsbox (sh) execs node on bin/tsbox.js: that is the command line of the tsbox process.
+    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    assert.ok(tsboxPid, 'tsbox is running');
+    const environ = fs.readFileSync(`/proc/${tsboxPid}/environ`, 'latin1').split('\0');
+    for (const pid of processesMatching(`^sleep ${s}`).map((l) => Number(l.split(' ')[0]))) process.kill(pid, 'SIGKILL');
+    await started;
+    assert.ok(!environ.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'NODE_EXTRA_CA_CERTS reached tsbox\'s Node.js');
+    assert.ok(environ.includes('TSBOX_NODE_EXTRA_CA_CERTS=/some/bundle.pem'), 'kept aside for the command');
+  });
 });

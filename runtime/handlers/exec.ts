@@ -36,8 +36,6 @@ interface ExecPlan {
 
 const loaderSupportsArgv0 = new Map<string, boolean>();
 
-const readHead = readHostFile;
-
 /** The PT_INTERP of an ELF file of this architecture: a path, '' for a static program, or an errno. */
 function elfInterpreter(host: string, head: Buffer): string | number {
   if (head.length < 64 || head[4] !== 2 /* ELFCLASS64 */ || head.readUInt16LE(18) !== arch.elfMachine) return ERRNO.ENOEXEC;
@@ -47,7 +45,7 @@ function elfInterpreter(host: string, head: Buffer): string | number {
   // The program headers and the interpreter's name sit in the first page of any ordinary ELF:
   // read from the file again only when they do not.
   const within = (at: number, len: number) => at + len <= head.length;
-  const table = within(phoff, phentsize * phnum) ? head.subarray(phoff, phoff + phentsize * phnum) : readHead(host, phentsize * phnum, phoff);
+  const table = within(phoff, phentsize * phnum) ? head.subarray(phoff, phoff + phentsize * phnum) : readHostFile(host, phentsize * phnum, phoff);
   if (table === null || table.length < phentsize * phnum) return ERRNO.ENOEXEC;
   for (let i = 0; i < phnum; i++) {
     const ph = table.subarray(i * phentsize);
@@ -55,7 +53,7 @@ function elfInterpreter(host: string, head: Buffer): string | number {
     const at = Number(ph.readBigUInt64LE(8));
     const size = Number(ph.readBigUInt64LE(32));
     const len = Math.min(size, 4096);
-    const path = within(at, len) ? head.subarray(at, at + len) : readHead(host, len, at);
+    const path = within(at, len) ? head.subarray(at, at + len) : readHostFile(host, len, at);
     if (path === null) return ERRNO.ENOEXEC;
     const nul = path.indexOf(0);
     return path.subarray(0, nul < 0 ? path.length : nul).toString('latin1');
@@ -89,7 +87,7 @@ function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Re
 function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGiven: string, depth: number): ExecPlan | number {
   const denied = hostAccess(target.host, X_OK);
   if (denied !== 0) return denied;
-  const head = readHead(target.host, HEAD_BYTES);
+  const head = readHostFile(target.host, HEAD_BYTES);
   if (head === null) return ERRNO.EACCES;
   if (head[0] === 0x23 && head[1] === 0x21) {
     // "#!interpreter [one argument]", as the kernel parses it.
