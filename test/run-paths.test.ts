@@ -347,6 +347,45 @@ test('a hidden entry stays out of a listing too big for one small buffer (getden
   assert.equal(r.stdout, native.stdout.replace(/^zz-hidden\n/m, ''), 'the listing less the hidden entry');
 });
 
+test('a hidden entry is cut from listings read with the old getdents syscall too', async () => {
+  const dir = makeTmpDir({ prefix: 'tsbox-old-getdents-' });
+  for (let i = 0; i < 60; i++) fs.writeFileSync(path.join(dir, `file-${String(i).padStart(2, '0')}`), '');
+  fs.writeFileSync(path.join(dir, 'hidden'), 'secret\n');
+  const sorted = (s: string): string[] => s.split('\n').filter(Boolean).sort();
+  const native = await runNative(helper('listdir'), [dir, 'old']);
+  assert.equal(native.code, 0, native.stderr);
+  assert.ok(sorted(native.stdout).includes('hidden'));
+  const policy = tmpPolicy(`version: 1\npaths:\n  - { guest: ${JSON.stringify(path.join(dir, 'hidden'))}, access: none }\n`);
+  for (const call of ['old', '64']) {
+    const r = await runTsbox(['run', policy, '--', helper('listdir'), dir, call]);
+    assert.equal(r.code, 0, show(r));
+    assert.deepEqual(sorted(r.stdout), sorted(native.stdout).filter((n) => n !== 'hidden'), `getdents ${call}`);
+  }
+});
+
+test('listings are not trapped when no hidden path exists, and are as soon as one does', async () => {
+  // A hidden path that is absent at start has no name to cut: getdents costs no stop then.
+  const dir = makeTmpDir({ prefix: 'tsbox-absent-hidden-' });
+  const policy = tmpPolicy(`version: 1\npaths:\n  - { guest: ${JSON.stringify(path.join(dir, 'secret'))}, access: none }\n`);
+  const stops = async (): Promise<string> => {
+    const r = await runTsbox(['check', policy]);
+    assert.equal(r.code, 0, show(r));
+    const line = r.stdout.split('\n').find((l) => l.startsWith('supervisor stops'));
+    assert.ok(line, show(r));
+    return line;
+  };
+  assert.doesNotMatch(await stops(), / getdents(64)? /);
+  const absent = await runTsbox(['run', policy, '--', 'ls', '-A', dir]);
+  assert.equal(absent.code, 0, show(absent));
+  assert.equal(absent.stdout, '');
+  fs.mkdirSync(path.join(dir, 'secret'));
+  fs.writeFileSync(path.join(dir, 'visible'), '');
+  assert.match(await stops(), / getdents64 /);
+  const present = await runTsbox(['run', policy, '--', 'ls', '-A', dir]);
+  assert.equal(present.code, 0, show(present));
+  assert.equal(present.stdout, 'visible\n');
+});
+
 test('a program under a path-free policy sees the host exactly as natively', async () => {
   const script = 'cd /usr/bin && pwd -P && readlink /proc/self/cwd && ls /usr/share | head -5 && cat /etc/hostname && readlink -f /proc/self/exe';
   const native = await runNative('sh', ['-c', script]);

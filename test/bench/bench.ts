@@ -35,7 +35,7 @@ interface Options {
 function usage(msg?: string): never {
   if (msg) console.error(`bench: ${msg}`);
   console.error('usage: bench [--runs N] [--quick] [--only ID,ID…] [--cpu N] [--no-install] [--out FILE] [--timeout S]');
-  console.error('  row ids: startup stat getpid forkexec find make memory memory4k report rootfs landlock');
+  console.error('  row ids: startup stat getpid forkexec find make memory memory4k report hidden rootfs landlock');
   process.exit(2);
 }
 
@@ -192,6 +192,8 @@ interface Workload {
   prepare?: () => void;
   /** absolute times in every cell instead of ratios */
   absolute?: boolean;
+  /** argv for the C floor (test/helpers/stat-supervisor.c), where it can run this workload */
+  floor?: string[];
 }
 
 const C_FILES = 7;
@@ -247,11 +249,12 @@ function cleanCProject(dir: string): void {
 // Tools (columns)
 
 interface Tool {
-  id: 'native' | 'strace' | 'proot' | 'tsbox';
+  id: 'native' | 'strace' | 'proot' | 'tsbox' | 'floor';
   label: string;
   /** null when usable, else why not */
   unavailable: string | null;
-  argv(w: Workload): string[];
+  /** null: the tool has nothing to run for this workload (its cell shows —) */
+  argv(w: Workload): string[] | null;
 }
 
 function ensureProot(install: boolean): string | null {
@@ -326,6 +329,7 @@ async function main(): Promise<void> {
     statloop: helper('statloop'),
     getpidloop: helper('getpidloop'),
     forkexec: helper('forkexec'),
+    statSupervisor: helper('stat-supervisor'),
   };
   const k = (n: number): string => (n >= 1000 ? `${n / 1000}k` : `${n}`);
   const workloads: Workload[] = [
@@ -335,6 +339,7 @@ async function main(): Promise<void> {
       label: `${k(counts.stat)} stat() (statloop)`,
       host: [H.statloop, String(counts.stat), path.join(work, 'file')],
       guest: [H.statloop, String(counts.stat), '/work/file'],
+      floor: [H.statSupervisor, '/work', work, H.statloop, String(counts.stat), '/work/file'],
       expect: /statloop \d+ ok/,
     },
     {
@@ -393,6 +398,13 @@ async function main(): Promise<void> {
           : 'not built (dist/runtime/cli.js missing)',
       argv: (w) => [...pin, ...tsbox, policy, '--', ...w.guest],
     },
+    {
+      // The same stop written in C: what this design costs without Node.js (stat row only).
+      id: 'floor',
+      label: 'same stop in C⁵',
+      unavailable: null,
+      argv: (w) => (w.floor ? [...pin, ...w.floor] : null),
+    },
   ];
 
   // Machine
@@ -415,16 +427,17 @@ async function main(): Promise<void> {
     results.set(w.id, row);
     // Warm-up (page cache for find, the compiler's files for make), not measured.
     w.prepare?.();
-    const warm = await measure({ argv: tools[0]!.argv(w), expect: w.expect, timeoutMs: 600_000, cwd: tmp });
+    const warm = await measure({ argv: tools[0]!.argv(w)!, expect: w.expect, timeoutMs: 600_000, cwd: tmp });
     const nativeGuess = 'ms' in warm ? warm.ms : 1000;
     const timeoutMs = o.timeoutMs || Math.max(120_000, nativeGuess * 300);
     for (const t of tools) row.set(t.id, t.unavailable ? { ms: [], error: `n/a: ${t.unavailable}` } : { ms: [] });
     for (let r = 0; r < o.runs; r++) {
       for (const t of tools) {
         const cell = row.get(t.id)!;
-        if (cell.error) continue;
+        const argv = t.argv(w);
+        if (cell.error || argv === null) continue;
         w.prepare?.();
-        const res = await measure({ argv: t.argv(w), expect: w.expect, timeoutMs, cwd: tmp });
+        const res = await measure({ argv, expect: w.expect, timeoutMs, cwd: tmp });
         if ('ms' in res) cell.ms.push(res.ms);
         else cell.error = `FAIL: ${res.error}`;
         process.stderr.write(
@@ -479,30 +492,59 @@ async function main(): Promise<void> {
     memory4kRow = ['one 4 KiB read of tracee memory: `process_vm_readv` vs `PTRACE_PEEKDATA`', '—', '—', '—', cell, '—'];
   }
 
-  // ---- tsbox --report (issue 5): the make row's build with and without the run report, interleaved.
-  let reportRow: string[] | null = null;
-  if (wanted('report')) {
+  /**
+   * One tsbox setting measured against the same runs without it, interleaved (off, on, off, …):
+   * the cell is the median with it over the median without it. `argv(mode)` builds a run,
+   * `before` runs untimed before each one.
+   */
+  type Mode = 'off' | 'on';
+  const onOffCell = async (
+    id: string,
+    run: { argv: (mode: Mode) => string[]; env?: (mode: Mode) => NodeJS.ProcessEnv; before?: () => void; expect?: RegExp },
+  ): Promise<string> => {
     const cells = { off: [] as number[], on: [] as number[], err: '' };
     const tsboxTool = tools.find((t) => t.id === 'tsbox')!;
     if (tsboxTool.unavailable) cells.err = `n/a: ${tsboxTool.unavailable}`;
-    const build = ['make', '-s', '-j2', '-C', '/work/cc'];
-    const reportFile = path.join(tmp, 'bench-report.json');
     for (let r = 0; r < o.runs && !cells.err; r++) {
       for (const mode of ['off', 'on'] as const) {
-        cleanCProject(path.join(work, 'cc'));
-        const argv = [...pin, ...tsbox, ...(mode === 'on' ? ['--report', reportFile] : []), policy, '--', ...build];
-        const res = await measure({ argv, timeoutMs: o.timeoutMs || 600_000, cwd: tmp });
+        run.before?.();
+        const res = await measure({
+          argv: [...pin, ...run.argv(mode)], expect: run.expect, timeoutMs: o.timeoutMs || 600_000, cwd: tmp, env: run.env?.(mode),
+        });
         if ('ms' in res) cells[mode].push(res.ms);
         else cells.err = `FAIL: ${res.error}`;
-        process.stderr.write(`bench: report   run ${r + 1}/${o.runs} ${mode.padEnd(6)} ${'ms' in res ? fmtMs(res.ms) : res.error}\n`);
+        process.stderr.write(`bench: ${id.padEnd(8)} run ${r + 1}/${o.runs} ${mode.padEnd(6)} ${'ms' in res ? fmtMs(res.ms) : res.error}\n`);
       }
     }
-    raw.push(`report off: ${cells.off.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
-    raw.push(`report on: ${cells.on.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
-    const cell = cells.err || `${fmtRatio(median(cells.on) / median(cells.off))} (${fmtMs(median(cells.on))} vs ${fmtMs(median(cells.off))})`;
+    raw.push(`${id} off: ${cells.off.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
+    raw.push(`${id} on: ${cells.on.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
+    return cells.err || `${fmtRatio(median(cells.on) / median(cells.off))} (${fmtMs(median(cells.on))} vs ${fmtMs(median(cells.off))})`;
+  };
+
+  // ---- tsbox --report (issue 5): the make row's build with and without the run report.
+  let reportRow: string[] | null = null;
+  if (wanted('report')) {
+    const build = ['make', '-s', '-j2', '-C', '/work/cc'];
+    const reportFile = path.join(tmp, 'bench-report.json');
+    const cell = await onOffCell('report', {
+      argv: (mode) => [...tsbox, ...(mode === 'on' ? ['--report', reportFile] : []), policy, '--', ...build],
+      before: () => cleanCProject(path.join(work, 'cc')),
+    });
     reportRow = [`\`make -j2\` with \`--report\`, ratio to the same tsbox build without³`, '—', '—', '—', cell, '—'];
   }
-  // ---- end of the --report row
+
+  // ---- Listings with a hidden path that exists: then every getdents64 stops to be filtered
+  // (a hidden path absent at start costs nothing). find /usr with and without one.
+  let hiddenRow: string[] | null = null;
+  if (wanted('hidden')) {
+    fs.mkdirSync(path.join(work, 'secret'), { recursive: true });
+    const hiddenPolicy = path.join(tmp, 'policy-hidden.yaml');
+    fs.writeFileSync(hiddenPolicy, policyText.replace(/^paths:\n/m, 'paths:\n  - guest: /work/secret\n    access: none\n'));
+    const find = ['find', '/usr', '-name', '*.h'];
+    await measure({ argv: [...pin, ...find], timeoutMs: 600_000, cwd: tmp }); // warm-up: the page cache
+    const cell = await onOffCell('hidden', { argv: (mode) => [...tsbox, mode === 'on' ? hiddenPolicy : policy, '--', ...find] });
+    hiddenRow = ["`find /usr -name '*.h'` with a hidden path that exists, ratio to the same tsbox without⁶", '—', '—', '—', cell, '—'];
+  }
 
   // ---- Inside a Debian rootfs (issue 3): tsbox `root:` against `proot -r` on the same folder.
   // Native runs the same work on the host: dpkg on the rootfs's database, find on its /usr, the
@@ -554,31 +596,21 @@ async function main(): Promise<void> {
   }
 
   // ---- Landlock's cost (issue 4): the same tsbox runs with the ruleset installed and without
-  // (TSBOX_LANDLOCK_MAX_ABI=0 with enforcement: best-effort), interleaved.
+  // (TSBOX_LANDLOCK_MAX_ABI=0 with enforcement: best-effort).
   let landlockRow: string[] | null = null;
   if (wanted('landlock')) {
     const noLandlockPolicy = path.join(tmp, 'policy-best-effort.yaml');
     fs.writeFileSync(noLandlockPolicy, `${policyText}\nenforcement: best-effort\n`);
-    const cells = { on: [] as number[], off: [] as number[], err: '' };
-    const guest = [H.statloop, String(counts.memory), '/work/file'];
-    for (let r = 0; r < o.runs && !cells.err; r++) {
-      for (const mode of ['on', 'off'] as const) {
-        const argv = [...pin, ...tsbox, noLandlockPolicy, '--', ...guest];
-        const env = mode === 'off' ? { ...process.env, TSBOX_LANDLOCK_MAX_ABI: '0' } : process.env;
-        const res = await measure({ argv, expect: /statloop \d+ ok/, timeoutMs: o.timeoutMs || 600_000, cwd: tmp, env });
-        if ('ms' in res) cells[mode].push(res.ms);
-        else cells.err = `FAIL: ${res.error}`;
-        process.stderr.write(`bench: landlock run ${r + 1}/${o.runs} ${mode.padEnd(6)} ${'ms' in res ? fmtMs(res.ms) : res.error}\n`);
-      }
-    }
-    raw.push(`landlock on: ${cells.on.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
-    raw.push(`landlock off: ${cells.off.map((x) => x.toFixed(1)).join(', ') || cells.err}`);
-    const cell = cells.err || `${fmtRatio(median(cells.on) / median(cells.off))} (${fmtMs(median(cells.on))} vs ${fmtMs(median(cells.off))})`;
+    const cell = await onOffCell('landlock', {
+      argv: () => [...tsbox, noLandlockPolicy, '--', H.statloop, String(counts.memory), '/work/file'],
+      env: (mode) => (mode === 'off' ? { ...process.env, TSBOX_LANDLOCK_MAX_ABI: '0' } : process.env),
+      expect: /statloop \d+ ok/,
+    });
     landlockRow = [`${k(counts.memory)} stat() with Landlock, ratio to the same run without⁴`, '—', '—', '—', cell, '—'];
   }
 
   // Render
-  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹'];
+  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹', 'same stop in C⁵'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const startupExtra = startupExtraFor(results);
   for (const w of workloads) {
@@ -587,13 +619,14 @@ async function main(): Promise<void> {
     const native = row.get('native')!;
     const nativeMs = native.error || !native.ms.length ? null : median(native.ms);
     const cells = [w.label];
-    for (const t of tools) {
+    const ratioCell = (t: Tool): string => {
       const c = row.get(t.id)!;
-      if (c.error) cells.push(c.error);
-      else if (!c.ms.length) cells.push('—');
-      else if (t.id === 'native' || w.absolute || nativeMs === null) cells.push(fmtMs(median(c.ms)));
-      else cells.push(fmtRatio(median(c.ms) / nativeMs));
-    }
+      if (c.error) return c.error;
+      if (!c.ms.length) return '—';
+      if (t.id === 'native' || w.absolute || nativeMs === null) return fmtMs(median(c.ms));
+      return fmtRatio(median(c.ms) / nativeMs);
+    };
+    for (const t of tools) if (t.id !== 'floor') cells.push(ratioCell(t));
     const t = row.get('tsbox')!;
     if (w.absolute) cells.push(startupExtra === null ? '—' : `+${fmtMs(startupExtra)}`);
     else if (t.error || !t.ms.length || nativeMs === null || startupExtra === null) cells.push('—');
@@ -601,13 +634,15 @@ async function main(): Promise<void> {
       const rest = median(t.ms) - startupExtra;
       cells.push(rest > 0 ? fmtRatio(rest / nativeMs) : '~0 (below start-up noise)');
     }
+    cells.push(ratioCell(tools.find((t) => t.id === 'floor')!));
     lines.push(`| ${cells.map(cellText).join(' | ')} |`);
   }
-  if (memoryRow) lines.push(`| ${memoryRow.map(cellText).join(' | ')} |`);
-  if (memory4kRow) lines.push(`| ${memory4kRow.map(cellText).join(' | ')} |`);
-  if (reportRow) lines.push(`| ${reportRow.map(cellText).join(' | ')} |`);
-  for (const row of rootfsRows) lines.push(`| ${row.map(cellText).join(' | ')} |`);
-  if (landlockRow) lines.push(`| ${landlockRow.map(cellText).join(' | ')} |`);
+  if (memoryRow) lines.push(`| ${[...memoryRow, '—'].map(cellText).join(' | ')} |`);
+  if (memory4kRow) lines.push(`| ${[...memory4kRow, '—'].map(cellText).join(' | ')} |`);
+  if (hiddenRow) lines.push(`| ${[...hiddenRow, '—'].map(cellText).join(' | ')} |`);
+  if (reportRow) lines.push(`| ${[...reportRow, '—'].map(cellText).join(' | ')} |`);
+  for (const row of rootfsRows) lines.push(`| ${[...row, '—'].map(cellText).join(' | ')} |`);
+  if (landlockRow) lines.push(`| ${[...landlockRow, '—'].map(cellText).join(' | ')} |`);
 
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const doc = [
@@ -652,6 +687,30 @@ async function main(): Promise<void> {
         'and with `TSBOX_LANDLOCK_MAX_ABI=0` (no ruleset). Median with over median without.',
     );
   }
+  if (results.get('stat')?.get('floor')?.ms.length) {
+    doc.push(
+      '⁵ test/helpers/stat-supervisor.c: the stat row\'s stop answered by a minimal C supervisor with the ' +
+        'same syscalls tsbox makes (GETREGS, process_vm_readv of the path, fstatat of the host path, ' +
+        'process_vm_writev of the result, SETREGS skipping the call, PTRACE_CONT, waitpid) and nothing ' +
+        'else: the floor of this design on this machine, without Node.js.',
+    );
+  }
+  const benchHidden = '/root/.ssh'; // the `access: none` path of test/bench/policy.yaml
+  const hiddenExists = (() => {
+    try {
+      fs.lstatSync(benchHidden);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  doc.push(
+    `⁶ The bench policy hides \`${benchHidden}\`, which ${hiddenExists ? 'exists' : 'does not exist'} on this machine: ` +
+      (hiddenExists
+        ? 'every listing (getdents64) in the rows above stopped to be filtered.'
+        : 'no listing is trapped in the rows above (an absent hidden path has no name to cut).') +
+      (hiddenRow ? ' The hidden-path row runs the find row with `/work/secret` (which exists) hidden as well, interleaved with runs without it.' : ''),
+  );
   doc.push('', '<details><summary>Every run (ms)</summary>', '', '```', ...raw, '```', '', '</details>');
   const text = doc.join('\n') + '\n';
   process.stdout.write('\n' + text);

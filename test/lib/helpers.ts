@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The C programs in test/helpers/ (file name without `.c`). */
-export const HELPER_NAMES = ['statloop', 'getpidloop', 'forkexec', 'threads', 'pathcalls', 'getcwd'] as const;
+export const HELPER_NAMES = ['statloop', 'getpidloop', 'forkexec', 'threads', 'pathcalls', 'getcwd', 'listdir'] as const;
 export type HelperName = (typeof HELPER_NAMES)[number];
 
 const CC = process.env.CC ?? 'cc';
