@@ -15,9 +15,9 @@ export interface EnforcementStatus {
   gaps: string[];
 }
 
-export function enforcementStatus(plan: Plan): EnforcementStatus {
+export function enforcementStatus(plan: Plan, readable: readonly string[] = []): EnforcementStatus {
   const abi = landlockAbi();
-  const rules = landlockPlan(plan, Math.max(abi, 1));
+  const rules = landlockPlan(plan, Math.max(abi, 1), readable);
   const needed = rules.neededAbi;
   const gaps: string[] = [];
   if (abi === 0) gaps.push('Landlock is not available on this kernel: path, network and signal rules are enforced by the supervisor only');
@@ -38,9 +38,12 @@ export interface PreparedLandlock {
   locked: Map<string, string>;
 }
 
-/** Checks the policy's enforcement mode; returns what launch and the supervisor need. */
-export function prepareLandlock(plan: Plan, logger: Logger): PreparedLandlock {
-  const status = enforcementStatus(plan);
+/**
+ * Checks the policy's enforcement mode; returns what launch and the supervisor need. `readable`:
+ * tsbox's own folders the sandbox may read files in (landlockPlan).
+ */
+export function prepareLandlock(plan: Plan, logger: Logger, readable: readonly string[] = []): PreparedLandlock {
+  const status = enforcementStatus(plan, readable);
   if (status.gaps.length > 0) {
     if (plan.enforcement === 'strict') {
       throw new LaunchError(`the kernel cannot enforce this policy (enforcement: strict): ${status.gaps.join('; ')}. Set enforcement: best-effort to run anyway.`);

@@ -110,7 +110,11 @@ function grant(area: Area, inside: Area[], out: PathGrant[]): void {
   }
 }
 
-export function landlockPlan(plan: Plan, abi: number): LandlockPlan {
+/**
+ * `readable`: host folders of tsbox's own whose files the sandbox may read (the run folder,
+ * run-dir.ts), granted READ_FILE only.
+ */
+export function landlockPlan(plan: Plan, abi: number, readable: readonly string[] = []): LandlockPlan {
   const all = fsRightsForAbi(Math.max(abi, 1));
   const translator = new PathTranslator(plan.paths, plan.root);
   let base: Area = plan.root === null
@@ -130,6 +134,7 @@ export function landlockPlan(plan: Plan, abi: number): LandlockPlan {
   grant(base, areas.filter((a) => isUnder(a.host, base.host)), grants);
   // A bind whose host folder lies outside the base (under root: anywhere but the rootfs).
   for (const a of topLevel) grant(a, areas.filter((b) => isUnder(b.host, a.host)), grants);
+  for (const host of readable) grants.push({ host, rights: FS.READ_FILE, directory: true, reason: 'tsbox run folder (process names, command lines)' });
 
   const network = plan.network === 'none';
   let neededAbi = 1;

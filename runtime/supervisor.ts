@@ -13,6 +13,7 @@ import {
   cont, contSyscall, getEventMsg, listen, EVENT_CLONE, EVENT_EXEC, EVENT_FORK, EVENT_VFORK,
 } from './ptrace.js';
 import { Registers } from './registers.js';
+import type { RunDir } from './run-dir.js';
 import { Tracee } from './tracee.js';
 import { waitAny } from './wait.js';
 import type { EventLog } from './event-log.js';
@@ -56,6 +57,8 @@ export class Supervisor {
    * the supervisor says why instead of letting the kernel answer a bare EACCES.
    */
   lockedFolders: ReadonlyMap<string, string> = new Map();
+  /** Under `root:`, the run's private folder for loader links and cmdline snapshots (run-dir.ts). */
+  runDir: RunDir | null = null;
   private readonly explained = new Set<string>();
 
   constructor(
@@ -239,7 +242,9 @@ export class Supervisor {
         case 'event':
           if (w.event === EVENT_FORK || w.event === EVENT_VFORK || w.event === EVENT_CLONE) {
             const child = getEventMsg(w.pid);
-            this.track(child, w.pid).exe = t.exe;
+            const tracked = this.track(child, w.pid);
+            tracked.exe = t.exe;
+            tracked.viaLoader = t.viaLoader;
             this.log.processStart(child, w.pid);
             this.observer?.processStart(child, w.pid, w.event === EVENT_CLONE);
             if (rootDone) kill(child, SIGKILL);
@@ -248,7 +253,9 @@ export class Supervisor {
             const formerTid = getEventMsg(w.pid);
             const execer = this.tracees.get(formerTid) ?? t;
             t.exe = execer.pendingExe;
+            t.viaLoader = execer.pendingViaLoader;
             execer.pendingExe = null;
+            execer.pendingViaLoader = false;
             if (formerTid !== w.pid && this.tracees.delete(formerTid)) this.live.remove(formerTid);
             t.pendingExit = null; // resuming with PTRACE_CONT skips the exit stop
             this.log.exec(w.pid);

@@ -19,6 +19,10 @@ export class Tracee {
   exe: string | null = null;
   /** The guest program of an execve in flight; becomes `exe` at the exec event. */
   pendingExe: string | null = null;
+  /** Runs through the guest's loader (ld.so --argv0 …): its /proc/PID/cmdline needs fixing. */
+  viaLoader = false;
+  /** Whether the execve in flight goes through the loader; becomes `viaLoader` at the exec event. */
+  pendingViaLoader = false;
   constructor(
     readonly pid: number,
     public parent: number,

@@ -13,6 +13,7 @@ import { buildSeccompFilter } from './seccomp-filter.js';
 import { Supervisor } from './supervisor.js';
 import { prepareLandlock } from './enforcement.js';
 import { closeRuleset } from './landlock.js';
+import { RunDir } from './run-dir.js';
 import { observe, type Observation, type ObserveOptions, type ObservedRun } from './observation.js';
 
 export interface WorkerInput {
@@ -41,6 +42,7 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 parentPort!.once('message', (input: WorkerInput) => {
   let observation: Observation | null = null;
   let sv: Supervisor | null = null;
+  let runDir: RunDir | null = null;
   try {
     const logger = createLogger(input.logLevel, input.logFile, input.plan.name);
     const nothing = { trace: null, collect: false, learn: false, progress: null };
@@ -55,7 +57,9 @@ parentPort!.once('message', (input: WorkerInput) => {
     const guestCwd = guestCwdFor(plan, sv.translator);
     const env = buildEnvironment(plan, input.callerEnv, guestCwd);
     post({ type: 'prepared', guestCwd, home: env.find((e) => e.startsWith('HOME='))?.slice(5) ?? null });
-    const landlock = prepareLandlock(input.plan, logger);
+    // Under a guest root, programs run through the guest's loader: see run-dir.ts.
+    if (plan.root !== null) runDir = sv.runDir = RunDir.create();
+    const landlock = prepareLandlock(input.plan, logger, runDir ? [runDir.path] : []);
     sv.lockedFolders = landlock.locked;
     let pid: number;
     try {
@@ -69,9 +73,11 @@ parentPort!.once('message', (input: WorkerInput) => {
     observation.launched(pid);
     post({ type: 'started', pid, trapped: trapped.size, filterLength: filter.length / 8 });
     const result = sv.run(pid);
+    runDir?.dispose();
     logger.debug({ seccompStops: result.stops }, 'every process ended');
     post({ type: 'done', ...result, observed: observation.finish(sv) });
   } catch (e) {
+    runDir?.dispose();
     let observed: ObservedRun | undefined;
     try {
       observed = observation?.finish(sv);

@@ -40,6 +40,11 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     ['apt-get --version', 'apt-get --version | head -1'],
     ['readlink /proc/self/cwd', 'cd /usr/share && readlink /proc/self/cwd'],
     ['a pipeline of guest programs', "ls /usr/bin | grep -c . | tr 0-9 a-j | rev | od -c | head -1"],
+    // What ps, top and pgrep read: the program's name and command line, not the loader's.
+    ['process names and command lines',
+      'cat /proc/self/comm; tr "\\0" " " < /proc/self/cmdline; echo; sleep 1 & sleep 0.2; ' +
+      'tr "\\0" " " < /proc/$!/cmdline; echo; cut -d" " -f2 /proc/$!/stat; grep ^Name: /proc/$!/status; ' +
+      '(cd /proc/$! && tr "\\0" "|" < cmdline; echo); wait'],
   ];
   for (const [name, script] of sameAsProot) {
     test(`${name}: same output as proot -r`, async () => {
@@ -112,8 +117,23 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.equal(lines[0], 'perl ./hello.pl a b');
     assert.match(lines[1], /^bash 5\.2\.\S+ \.\/env\.sh x$/);
     // argv[0] survives the guest loader (ld.so --argv0): bash reading a script from stdin
-    // reports its own argv[0] as $0. (/proc/self/cmdline still shows the loader: README.)
+    // reports its own argv[0] as $0.
     assert.equal(lines[2], 'custom-name');
+  });
+
+  test('a script\'s process is named after the script; the run folder is private and gone afterwards', async () => {
+    const tmp = makeTmpDir({ forUser: user });
+    const project = makeTmpDir({ forUser: user });
+    fs.writeFileSync(path.join(project, 'named.sh'), '#!/bin/sh\ncat /proc/$$/comm; tr "\\0" " " < /proc/$$/cmdline; echo\nexec 3</proc/self/cmdline; readlink /proc/self/fd/3\n', { mode: 0o755 });
+    fs.chownSync(path.join(project, 'named.sh'), 65534, 65534);
+    const p = rootPolicy(`paths:\n  - guest: /work\n    host: ${project}\n`);
+    const r = await runTsbox(['run', p, '--', '/work/named.sh', 'one', 'two'], { user, cwd: '/', env: { ...process.env, TMPDIR: tmp } });
+    assert.equal(r.code, 0, r.stderr);
+    const [comm, cmdline, fdLink] = r.stdout.split('\n');
+    assert.equal(comm, 'named.sh');
+    assert.equal(cmdline, '/bin/sh /work/named.sh one two ');
+    assert.match(fdLink!, /^\/proc\/\d+\/cmdline$/, 'an open cmdline shows its /proc path, not tsbox\'s folder');
+    assert.deepEqual(fs.readdirSync(tmp), [], 'the run folder is removed when the run ends');
   });
 
   test('a long argv (14 KB) reaches a guest program through its loader', async () => {

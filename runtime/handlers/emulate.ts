@@ -42,7 +42,7 @@ function guestLinkTarget(sv: Supervisor, link: string, hostTarget: string): stri
     if (exe) return exe;
   }
   if (what === 'root' && sv.plan.root !== null) return '/';
-  return sv.translator.toGuest(hostTarget) ?? hostTarget;
+  return sv.runDir?.shownAs(hostTarget) ?? sv.translator.toGuest(hostTarget) ?? hostTarget;
 }
 
 export function emulate(sv: Supervisor, t: Tracee, kind: Emulation, nr: number, target: Resolved, follow: boolean): void {

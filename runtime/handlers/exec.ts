@@ -32,6 +32,8 @@ interface ExecPlan {
   guestExe: string;
   /** Whether any file on the way (script, interpreter, program) is not where the kernel would look. */
   mapped: boolean;
+  /** Whether hostFile is the guest's loader, run explicitly (ld.so --argv0 …). */
+  viaLoader: boolean;
 }
 
 const loaderSupportsArgv0 = new Map<string, boolean>();
@@ -110,12 +112,14 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGi
   if (typeof interp === 'number') return interp;
   // A static program, or any program when the guest's "/" is the host's (same loader): the
   // kernel runs it directly.
-  if (interp === '' || sv.plan.root === null) return { hostFile: target.host, argv, guestExe: target.guest, mapped: target.mapped };
+  if (interp === '' || sv.plan.root === null) return { hostFile: target.host, argv, guestExe: target.guest, mapped: target.mapped, viaLoader: false };
   const loader = resolveGuest(sv, t, interp, AT_FDCWD);
   if (typeof loader === 'number') return loader === ERRNO.ENOENT ? ERRNO.ENOENT : loader;
   if (!supportsArgv0(sv, loader.host, loader.guest)) return ERRNO.ENOEXEC;
   const argv0: Arg = argv[0] ?? target.guest;
-  return { hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest, mapped: true };
+  return {
+    hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest, mapped: true, viaLoader: true,
+  };
 }
 
 function readArgv(sv: Supervisor, t: Tracee, pointer: number): Arg[] | null {
@@ -164,6 +168,9 @@ function writePlan(sv: Supervisor, t: Tracee, plan: ExecPlan): { file: number; a
 function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   const regs = sv.regs;
   const [dirfdArg, pathArg, argvArg, flagsArg] = at ? [0, 1, 2, 4] : [-1, 0, 1, -1];
+  // What an earlier exec that failed left here must not outlive it.
+  t.pendingExe = null;
+  t.pendingViaLoader = false;
   const raw = sv.memory.readCString(t.pid, regs.arg(pathArg));
   if (raw === null) return sv.skip(t, -ERRNO.EFAULT);
   const flags = flagsArg >= 0 ? regs.argInt(flagsArg) : 0;
@@ -192,9 +199,16 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   const plan = planExec(sv, t, target, argv, raw, 0);
   if (typeof plan === 'number') return sv.skip(t, -plan);
   if (!plan.mapped) return false; // the kernel finds the same files by itself
+  if (plan.viaLoader && sv.runDir !== null) {
+    // The kernel names the process after the file name exec was given (what ps and top show):
+    // the loader runs through a link named like that, as the program would natively.
+    const name = raw === '' ? String(dirfd) : raw.slice(raw.lastIndexOf('/') + 1);
+    plan.hostFile = sv.runDir.loaderLink(plan.hostFile, name);
+  }
   const written = writePlan(sv, t, plan);
   if (written === null) return sv.skip(t, -ERRNO.E2BIG);
   t.pendingExe = plan.guestExe;
+  t.pendingViaLoader = plan.viaLoader;
   const args: Array<[number, number]> = [[pathArg, written.file], [argvArg, written.argv]];
   if (at) args.push([dirfdArg, AT_FDCWD], [flagsArg, 0]);
   return sv.runWithArgs(t, args, true);

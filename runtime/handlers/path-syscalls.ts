@@ -12,6 +12,7 @@ import { emulate } from './emulate.js';
 import { forgetCleanFolders, lookupHost } from '../host-fs.js';
 import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
+import { cmdlineSnapshot } from './proc-cmdline.js';
 
 const arch = hostArch();
 const O_ACCMODE = 3, O_CREAT = 0o100, O_TRUNC = 0o1000, O_EXCL = 0o200, O_NOFOLLOW = 0o400000;
@@ -36,6 +37,8 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
   const regs = sv.regs;
   const pid = t.pid;
   const replacements: Array<[number, Uint8Array]> = [];
+  const isOpen = spec.openFlags !== undefined || spec.openHow !== undefined;
+  const snapshots: string[] = [];
   let first: Resolved | null = null;
   let firstFollow = true;
   for (const a of spec.args) {
@@ -56,7 +59,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     }
     let intent = a.intent;
     let follow = follows(sv, a.follow);
-    if (spec.openFlags !== undefined || spec.openHow !== undefined) {
+    if (isOpen) {
       let flags: number;
       if (spec.openFlags !== undefined) flags = regs.argInt(spec.openFlags);
       else {
@@ -74,7 +77,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     // folder is visible (it could not have been opened otherwise), the name crosses no rule, so
     // the kernel reaches the same file: no need to know the folder's path at all. Following a
     // final symlink needs one lstat through /proc, which names the folder without a readlink.
-    if (intent === 'read' && spec.emulate !== 'readlink' && sv.observer === null && sv.translator.isPlainName(raw)) {
+    if (intent === 'read' && spec.emulate !== 'readlink' && sv.observer === null && sv.translator.isPlainName(raw) && !(raw === 'cmdline' && sv.runDir)) {
       const inFolder = dirfd === AT_FDCWD ? `/proc/${pid}/cwd/${raw}` : `/proc/${pid}/fd/${dirfd}/${raw}`;
       if (!follow || lookupHost(inFolder) !== 'symlink') continue;
     }
@@ -95,7 +98,11 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       first = r;
       firstFollow = follow;
     }
-    if (r.mapped) replacements.push([a.path, cstring(r.host)]);
+    const snapshot = isOpen && intent === 'read' ? cmdlineSnapshot(sv, r.host) : null;
+    if (snapshot !== null) {
+      replacements.push([a.path, cstring(snapshot)]);
+      snapshots.push(snapshot);
+    } else if (r.mapped) replacements.push([a.path, cstring(r.host)]);
   }
   // A query answered here saves the exit stop a rewrite needs; when nothing needs rewriting the
   // kernel answers it fastest itself. readlink of a /proc magic link is always answered here: its
@@ -104,7 +111,12 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     emulate(sv, t, spec.emulate, nr, first, firstFollow);
     return true;
   }
-  return replacements.length > 0 && sv.runWith(t, replacements, spec.exec === true);
+  if (replacements.length === 0) return false;
+  sv.runWith(t, replacements, spec.exec === true);
+  // The open has the snapshot (or failed): the file is not needed any more.
+  if (snapshots.length > 0 && t.pendingExit) t.pendingExit.after = () => snapshots.forEach((f) => sv.runDir?.forget(f));
+  else snapshots.forEach((f) => sv.runDir?.forget(f));
+  return true;
 }
 
 /** Registers the path handler for every path-taking syscall. */

@@ -13,6 +13,7 @@ import type { Tracee } from '../tracee.js';
 import { PATH_SYSCALLS } from '../handlers/path-table.js';
 import { errnoName, readSockaddr, signalName, socketFamily, socketType } from '../trace/decode.js';
 import type { AddressEntry, ReportProcess, SocketEntry } from './schema.js';
+import { guestCmdline } from '../handlers/proc-cmdline.js';
 
 const arch = hostArch();
 const sys = arch.syscalls;
@@ -97,15 +98,14 @@ const bump = (counts: Record<string, number>, key: string) => { counts[key] = (c
 
 /** argv from /proc/<pid>/cmdline; under a guest root the loader form `ld.so --argv0 A0 prog args` is undone. */
 function readCmdline(pid: number, viaLoader: boolean): string[] | null {
-  let raw: string;
+  let raw: Buffer;
   try {
-    raw = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    raw = readFileSync(`/proc/${pid}/cmdline`);
   } catch {
     return null;
   }
-  const argv = raw.split('\0');
+  const argv = ((viaLoader ? guestCmdline(raw) : null) ?? raw).toString('latin1').split('\0');
   if (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
-  if (viaLoader && argv[1] === '--argv0' && argv.length >= 4) return [argv[2]!, ...argv.slice(4)];
   return argv;
 }
 
@@ -313,7 +313,7 @@ export class Collector implements RunObserver {
       exe = host === null ? null : this.sv.translator.toGuest(host);
     }
     p.exe = exe;
-    p.argv = readCmdline(t.pid, t.exe !== null) ?? p.argv;
+    p.argv = readCmdline(t.pid, t.viaLoader) ?? p.argv;
   }
 
   processExit(pid: number, exitCode: number | null, signal: number | null): void {

@@ -1,0 +1,85 @@
+// A private host folder for the length of one run, for what the kernel must find by path on a
+// guest program's behalf when it runs through the guest's own loader (under `root:`):
+//   - loader links: <dir>/<n>/<program name> → the guest's ld.so. Exec'ing the loader through a
+//     link named like the program gives the process the program's name (/proc/PID/comm, what
+//     ps, top, pgrep and killall show): the kernel names a process after the file name exec
+//     was given, not after the file reached.
+//   - command-line snapshots: /proc/PID/cmdline of such a process lists the loader's own
+//     arguments (ld.so --argv0 NAME PROGRAM ARGS…); an open of it is pointed at a snapshot
+//     without them, removed as soon as the open is done (the program reads its open fd).
+// The folder is 0700 and the user's own; Landlock lets the sandbox read files in it and
+// nothing else (the links' targets are checked where they lie). Removed when the run ends.
+// Without Landlock (enforcement: best-effort) the sandbox, being the same user, could write
+// here: nothing is created through an existing name.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAX_REMEMBERED = 4096;
+
+export class RunDir {
+  private readonly loaders = new Map<string, string>();
+  private readonly links = new Set<string>();
+  private snapshots = 0;
+  /**
+   * Snapshot file → the /proc path it stands for, for readlink of the fd it was opened as. The
+   * newest MAX_REMEMBERED only (htop reads every cmdline on every refresh): an fd kept open
+   * across that many later opens shows its host path.
+   */
+  private readonly originals = new Map<string, string>();
+
+  private constructor(readonly path: string) {}
+
+  static create(): RunDir {
+    return new RunDir(mkdtempSync(join(tmpdir(), 'tsbox-run-')));
+  }
+
+  /**
+   * A host path that execs `loaderHost` under the name `name` (a file name as exec was given it,
+   * no slash), or the loader itself when the name cannot be a file name.
+   */
+  loaderLink(loaderHost: string, name: string): string {
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) return loaderHost;
+    let folder = this.loaders.get(loaderHost);
+    if (folder === undefined) {
+      folder = join(this.path, String(this.loaders.size));
+      mkdirSync(folder);
+      this.loaders.set(loaderHost, folder);
+    }
+    const link = `${folder}/${name}`;
+    if (!this.links.has(link)) {
+      try {
+        symlinkSync(Buffer.from(loaderHost, 'latin1'), Buffer.from(link, 'latin1'));
+      } catch {
+        return loaderHost; // not ours if it exists: never follow what someone else put here
+      }
+      this.links.add(link);
+    }
+    return link;
+  }
+
+  /** Writes `bytes` to a new read-only file standing for `original`; returns its host path. */
+  snapshot(bytes: Uint8Array, original: string): string {
+    const file = join(this.path, `cmdline-${this.snapshots++}`);
+    writeFileSync(file, bytes, { mode: 0o400, flag: 'wx' }); // never through a planted link
+    this.originals.set(file, original);
+    if (this.originals.size > MAX_REMEMBERED) this.originals.delete(this.originals.keys().next().value!);
+    return file;
+  }
+
+  /** What a link to a file in this folder shows the guest (/proc/self/fd/N), or null if not ours. */
+  shownAs(hostTarget: string): string | null {
+    if (!hostTarget.startsWith(`${this.path}/`)) return null;
+    return this.originals.get(hostTarget.replace(/ \(deleted\)$/, '')) ?? null;
+  }
+
+  forget(file: string): void {
+    try {
+      unlinkSync(file);
+    } catch { /* already gone: nothing to do */ }
+  }
+
+  dispose(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
