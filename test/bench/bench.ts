@@ -194,6 +194,8 @@ interface Workload {
   absolute?: boolean;
   /** argv for the C floor (test/helpers/stat-supervisor.c), where it can run this workload */
   floor?: string[];
+  /** argv for the same stop from Node.js through tsbox's FFI layer (test/bench/koffi-floor.ts) */
+  jsFloor?: string[];
 }
 
 const C_FILES = 7;
@@ -249,7 +251,7 @@ function cleanCProject(dir: string): void {
 // Tools (columns)
 
 interface Tool {
-  id: 'native' | 'strace' | 'proot' | 'tsbox' | 'floor';
+  id: 'native' | 'strace' | 'proot' | 'tsbox' | 'floor' | 'jsfloor';
   label: string;
   /** null when usable, else why not */
   unavailable: string | null;
@@ -340,6 +342,11 @@ async function main(): Promise<void> {
       host: [H.statloop, String(counts.stat), path.join(work, 'file')],
       guest: [H.statloop, String(counts.stat), '/work/file'],
       floor: [H.statSupervisor, '/work', work, H.statloop, String(counts.stat), '/work/file'],
+      jsFloor: [
+        // Node.js as bin/tsbox starts it: without the CA bundle (README, Performance).
+        'env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, path.join(repoRoot(), 'dist', 'test', 'bench', 'koffi-floor.js'),
+        '/work', work, H.statSupervisor, '--stub', H.statloop, String(counts.stat), '/work/file',
+      ],
       expect: /statloop \d+ ok/,
     },
     {
@@ -404,6 +411,13 @@ async function main(): Promise<void> {
       label: 'same stop in C⁵',
       unavailable: null,
       argv: (w) => (w.floor ? [...pin, ...w.floor] : null),
+    },
+    {
+      // The same stop from JavaScript, through tsbox's FFI layer and primitives only.
+      id: 'jsfloor',
+      label: 'same stop in JS⁵',
+      unavailable: null,
+      argv: (w) => (w.jsFloor ? [...pin, ...w.jsFloor] : null),
     },
   ];
 
@@ -610,8 +624,11 @@ async function main(): Promise<void> {
   }
 
   // Render
-  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹', 'same stop in C⁵'];
+  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹', 'same stop in C⁵', 'same stop in JS⁵'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  /** One table line; cells past the row's own (the floor columns of most rows) show —. */
+  const tableRow = (cells: string[]): string =>
+    `| ${[...cells, ...Array<string>(Math.max(0, header.length - cells.length)).fill('—')].map(cellText).join(' | ')} |`;
   const startupExtra = startupExtraFor(results);
   for (const w of workloads) {
     const row = results.get(w.id);
@@ -626,7 +643,8 @@ async function main(): Promise<void> {
       if (t.id === 'native' || w.absolute || nativeMs === null) return fmtMs(median(c.ms));
       return fmtRatio(median(c.ms) / nativeMs);
     };
-    for (const t of tools) if (t.id !== 'floor') cells.push(ratioCell(t));
+    const floors = ['floor', 'jsfloor'];
+    for (const t of tools) if (!floors.includes(t.id)) cells.push(ratioCell(t));
     const t = row.get('tsbox')!;
     if (w.absolute) cells.push(startupExtra === null ? '—' : `+${fmtMs(startupExtra)}`);
     else if (t.error || !t.ms.length || nativeMs === null || startupExtra === null) cells.push('—');
@@ -634,15 +652,15 @@ async function main(): Promise<void> {
       const rest = median(t.ms) - startupExtra;
       cells.push(rest > 0 ? fmtRatio(rest / nativeMs) : '~0 (below start-up noise)');
     }
-    cells.push(ratioCell(tools.find((t) => t.id === 'floor')!));
-    lines.push(`| ${cells.map(cellText).join(' | ')} |`);
+    for (const id of floors) cells.push(ratioCell(tools.find((t) => t.id === id)!));
+    lines.push(tableRow(cells));
   }
-  if (memoryRow) lines.push(`| ${[...memoryRow, '—'].map(cellText).join(' | ')} |`);
-  if (memory4kRow) lines.push(`| ${[...memory4kRow, '—'].map(cellText).join(' | ')} |`);
-  if (hiddenRow) lines.push(`| ${[...hiddenRow, '—'].map(cellText).join(' | ')} |`);
-  if (reportRow) lines.push(`| ${[...reportRow, '—'].map(cellText).join(' | ')} |`);
-  for (const row of rootfsRows) lines.push(`| ${[...row, '—'].map(cellText).join(' | ')} |`);
-  if (landlockRow) lines.push(`| ${[...landlockRow, '—'].map(cellText).join(' | ')} |`);
+  if (memoryRow) lines.push(tableRow(memoryRow));
+  if (memory4kRow) lines.push(tableRow(memory4kRow));
+  if (hiddenRow) lines.push(tableRow(hiddenRow));
+  if (reportRow) lines.push(tableRow(reportRow));
+  for (const row of rootfsRows) lines.push(tableRow(row));
+  if (landlockRow) lines.push(tableRow(landlockRow));
 
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const doc = [
@@ -689,10 +707,11 @@ async function main(): Promise<void> {
   }
   if (results.get('stat')?.get('floor')?.ms.length) {
     doc.push(
-      '⁵ test/helpers/stat-supervisor.c: the stat row\'s stop answered by a minimal C supervisor with the ' +
-        'same syscalls tsbox makes (GETREGS, process_vm_readv of the path, fstatat of the host path, ' +
-        'process_vm_writev of the result, SETREGS skipping the call, PTRACE_CONT, waitpid) and nothing ' +
-        'else: the floor of this design on this machine, without Node.js.',
+      '⁵ The stat row\'s stop answered with the same syscalls tsbox makes (GETREGS, process_vm_readv of the ' +
+        'path, stat of the host path, process_vm_writev of the result, SETREGS skipping the call, PTRACE_CONT, ' +
+        'waitpid) and nothing else: no policy, no path resolution. In C (test/helpers/stat-supervisor.c): the ' +
+        'floor of this design on this machine. In JS (test/bench/koffi-floor.ts): from Node.js through tsbox\'s ' +
+        'own FFI layer (koffi) and primitives, the floor for a supervisor written in JavaScript.',
     );
   }
   const benchHidden = '/root/.ssh'; // the `access: none` path of test/bench/policy.yaml

@@ -4,6 +4,8 @@
 // with the same syscalls (GETREGS, process_vm_readv of the path, fstatat of the host path,
 // process_vm_writev of the result, SETREGS with the syscall skipped, PTRACE_CONT, waitpid).
 // No policy, no other syscall, no fork following: what is left is the cost of the stop itself.
+// `stat-supervisor --stub CMD ARGS...` is only the traced side: it stops itself, installs the same
+// filter once resumed, and execs CMD; test/bench/koffi-floor.ts supervises it from Node.js.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -22,21 +24,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/** Stops (for the tracer's PTRACE_SEIZE), then traps newfstatat and execs argv; only returns on failure. */
+static int become_traced(char **argv) {
+  struct sock_filter code[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_newfstatat, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog filter = { sizeof code / sizeof code[0], code };
+  raise(SIGSTOP); // wait for the tracer's PTRACE_SEIZE: a trapped call needs a tracer
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter)) return 126;
+  execvp(argv[0], argv);
+  return 127;
+}
+
 static int start_traced(char **argv) {
   pid_t pid = fork();
-  if (pid == 0) {
-    struct sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_newfstatat, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog filter = { sizeof code / sizeof code[0], code };
-    raise(SIGSTOP); // wait for the parent's PTRACE_SEIZE: a trapped call needs a tracer
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter)) _exit(126);
-    execvp(argv[0], argv);
-    _exit(127);
-  }
+  if (pid == 0) _exit(become_traced(argv));
   waitpid(pid, NULL, WSTOPPED);
   if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)) { perror("PTRACE_SEIZE"); return -1; }
   kill(pid, SIGCONT);
@@ -44,6 +49,7 @@ static int start_traced(char **argv) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "--stub") == 0) return become_traced(argv + 2);
   if (argc < 4) { fprintf(stderr, "usage: stat-supervisor GUEST HOST CMD ARGS...\n"); return 2; }
   const char *guest = argv[1], *host = argv[2];
   size_t guest_len = strlen(guest);
