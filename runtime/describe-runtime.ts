@@ -32,6 +32,7 @@ function describeLandlock(plan: Plan): string[] {
     const shown = rules.grants.slice(0, 40);
     for (const g of shown) out.push(`  grant ${g.host}: ${rightsText(g.rights, rules.handledFs)}`);
     if (rules.grants.length > shown.length) out.push(`  … and ${rules.grants.length - shown.length} more grants`);
+    if (plan.root !== null) out.push('  grant $TMPDIR/tsbox-run-* (made for each run: process names, command lines): read_file');
     out.push(`  signals to processes outside the sandbox: ${rules.scoped & SCOPE.SIGNAL ? 'refused by the kernel' : 'not scoped'}`);
     if (plan.network === 'none') {
       out.push(`  network none: TCP bind/connect ${rules.handledNet ? 'refused by landlock' : 'not covered by landlock'}; abstract unix sockets ${rules.scoped & SCOPE.ABSTRACT_UNIX_SOCKET ? 'scoped' : 'not scoped'}`);

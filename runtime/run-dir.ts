@@ -14,6 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 
 const MAX_REMEMBERED = 4096;
 
@@ -30,8 +31,15 @@ export class RunDir {
 
   private constructor(readonly path: string) {}
 
-  static create(): RunDir {
-    return new RunDir(mkdtempSync(join(tmpdir(), 'tsbox-run-')));
+  /** The run's folder; null (with a warning) when none can be made: programs then run under the loader's name. */
+  static create(logger: Logger): RunDir | null {
+    try {
+      return new RunDir(mkdtempSync(join(tmpdir(), 'tsbox-run-')));
+    } catch (e) {
+      logger.warn({ folder: tmpdir(), error: (e as Error).message },
+        'cannot create the run folder (set TMPDIR to a writable folder): ps and /proc/PID/cmdline will show the guest loader instead of the programs');
+      return null;
+    }
   }
 
   /**

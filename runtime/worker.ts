@@ -58,7 +58,7 @@ parentPort!.once('message', (input: WorkerInput) => {
     const env = buildEnvironment(plan, input.callerEnv, guestCwd);
     post({ type: 'prepared', guestCwd, home: env.find((e) => e.startsWith('HOME='))?.slice(5) ?? null });
     // Under a guest root, programs run through the guest's loader: see run-dir.ts.
-    if (plan.root !== null) runDir = sv.runDir = RunDir.create();
+    if (plan.root !== null) runDir = sv.runDir = RunDir.create(logger);
     const landlock = prepareLandlock(input.plan, logger, runDir ? [runDir.path] : []);
     sv.lockedFolders = landlock.locked;
     let pid: number;

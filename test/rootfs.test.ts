@@ -136,6 +136,13 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.deepEqual(fs.readdirSync(tmp), [], 'the run folder is removed when the run ends');
   });
 
+  test('without a usable TMPDIR the run still works, with a warning, under the loader\'s name', async () => {
+    const r = await runTsbox(['run', policy, '--', 'cat', '/proc/self/comm'], { user, cwd: '/', env: { ...process.env, TMPDIR: '/nonexistent' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ld-linux-x86-64\n');
+    assert.match(r.stderr, /cannot create the run folder \(set TMPDIR to a writable folder\)/);
+  });
+
   test('a long argv (14 KB) reaches a guest program through its loader', async () => {
     // The loader invocation (ld.so --argv0 …) is written into the caller's stack: larger than
     // any fixed transfer buffer, as with a long compiler command line.
