@@ -49,6 +49,14 @@ export class PolicyError extends Error {
   }
 }
 
+/**
+ * True for a PolicyError from any copy of this module: `tsbox run` (a CommonJS bundle) catches
+ * the ones thrown by the policy loader (an ES module bundle), whose class is another object.
+ */
+export function isPolicyError(e: unknown): e is PolicyError {
+  return e instanceof Error && e.name === 'PolicyError' && Array.isArray((e as PolicyError).diagnostics);
+}
+
 /** Renders a key path the way users write it in YAML: paths[0].access. */
 export function formatKeyPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -3,7 +3,7 @@
 // `tsbox run POLICY [--] COMMAND...` starts without loading the option parser (cli.ts).
 import type { Worker } from 'node:worker_threads';
 import { loadPolicyCached } from '../policy/plan-cache.js';
-import { PolicyError } from '../policy/errors.js';
+import { isPolicyError } from '../policy/errors.js';
 import type { MemoryMode } from './memory.js';
 import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
@@ -28,7 +28,7 @@ export async function loadOrFail(file: string, fresh = false) {
   try {
     return fresh ? await (await import('../policy/load.js')).loadPolicy(file) : await loadPolicyCached(file);
   } catch (e) {
-    if (e instanceof PolicyError) {
+    if (isPolicyError(e)) {
       process.stderr.write(`${e.format()}\n`);
       process.exit(EXIT_SETUP);
     }

@@ -3,7 +3,7 @@
 // clear line on stderr and exit 125; never a stack trace.
 import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
-import { PolicyError } from '../policy/errors.js';
+import { isPolicyError } from '../policy/errors.js';
 import { EXIT_SETUP, SetupError } from './run.js';
 import { startSupervisorThread } from './supervisor-thread.js';
 import type { MemoryMode } from './memory.js';
@@ -115,7 +115,7 @@ export function program(early: Worker | null): Command {
           (r.status !== 0 ? `; note: the command failed (exit status ${r.status}), so the policy reflects a failed run` : '') + '\n');
         process.exit(r.status);
       } catch (e) {
-        if (e instanceof PolicyError) fail(`the learned policy does not load (a bug in tsbox learn):\n${e.format()}`);
+        if (isPolicyError(e)) fail(`the learned policy does not load (a bug in tsbox learn):\n${e.format()}`);
         fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
       }
     });

@@ -85,13 +85,17 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
   let rootPid = 0;
   let timedOut = false;
 
+  // A signal that arrives before the command exists (tsbox is still starting) is kept and given
+  // to the command as soon as it starts: a Ctrl-C or a kill during start-up must not be lost.
+  const early: NodeJS.Signals[] = [];
   const forward = (signal: NodeJS.Signals) => {
-    if (rootPid) try { process.kill(rootPid, signal); } catch { /* already gone */ }
+    if (rootPid === 0) early.push(signal);
+    else try { process.kill(rootPid, signal); } catch { /* already gone */ }
   };
   const handlers = FORWARDED.map((s) => [s, () => forward(s)] as const);
   // Ctrl-C on a terminal reaches the command through its process group already; forward SIGINT
-  // only when it was sent to tsbox alone.
-  const onInt = () => { if (!isatty(0)) forward('SIGINT'); };
+  // only when it was sent to tsbox alone, or when the command did not exist yet to receive it.
+  const onInt = () => { if (rootPid === 0 || !isatty(0)) forward('SIGINT'); };
   for (const [s, h] of handlers) process.on(s, h);
   process.on('SIGINT', onInt);
 
@@ -121,7 +125,10 @@ export function runSandboxed(worker: Worker, opts: RunOptions): Promise<number> 
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'prepared') ({ guestCwd, home } = m);
-      else if (m.type === 'started') rootPid = m.pid;
+      else if (m.type === 'started') {
+        rootPid = m.pid;
+        for (const signal of early.splice(0)) forward(signal);
+      }
       else if (m.type === 'error') {
         if (m.setup || rootPid === 0) fail(new SetupError(m.message), m.observed);
         else fail(new Error(m.message), m.observed);

@@ -3,6 +3,7 @@
 // tsbox's own logging, signals sent to tsbox, and the `check` / `schema` commands.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeTmpDir, runAs, runNative, runTsbox, tmpPolicy, tsboxBin, type RunOptions, type RunResult } from './lib/run.js';
@@ -325,8 +326,8 @@ describe('signals sent to tsbox', () => {
     // Wait until the sandboxed sleep exists, then signal tsbox alone (not its group).
     const end = Date.now() + 10_000;
     while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    // bin/tsbox (sh) execs node on bin/tsbox.js: that is the command line of the tsbox process.
-    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    // bin/tsbox (sh) execs node on bin/tsbox.cjs: that is the command line of the tsbox process.
+    const tsboxPid = processesMatching(`${tsboxBin()}.cjs run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(tsboxPid, 'SIGTERM');
     const r = await started;
@@ -342,13 +343,43 @@ describe('signals sent to tsbox', () => {
     const started = runAs(tsboxBin(), ['run', policy, '--', 'sleep', s], { timeoutMs: 60_000 });
     const end = Date.now() + 10_000;
     while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    const tsboxPid = processesMatching(`${tsboxBin()}.cjs run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     process.kill(-tsboxPid, 'SIGINT');
     const r = await started;
     assert.equal(r.code, 130, show(r));
     assert.deepEqual(await survivors(`^sleep ${s}`), []);
   });
+});
+
+test('a signal that reaches tsbox while it starts is not lost: the command never runs on', async () => {
+  // Hiding one entry of a folder of 40 000 makes the supervisor's preparation long (Landlock
+  // grants every sibling), so a SIGTERM sent 0.35 s after Node.js started lands while the
+  // command does not exist yet: tsbox must keep it for the command. Sent earlier, it ends tsbox
+  // by its default action; later, it is forwarded. Either way the command must not run on.
+  const big = makeTmpDir({ prefix: 'tsbox-bigdir-' });
+  for (let i = 0; i < 40_000; i++) fs.writeFileSync(path.join(big, String(i)), '');
+  const s = uniqueSleep(20);
+  const policy = tmpPolicy(`${PLAIN}paths:\n  - { guest: ${JSON.stringify(path.join(big, '0'))}, access: none }\n`);
+  const child = spawn(tsboxBin(), ['run', policy, '--', 'sh', '-c', `sleep ${s}; echo ran`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+  const isNode = (): boolean => {
+    try {
+      return fs.readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').includes('tsbox.cjs'); // no longer the sh launcher
+    } catch {
+      return false;
+    }
+  };
+  const until = Date.now() + 10_000;
+  while (!isNode() && Date.now() < until) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 350));
+  child.kill('SIGTERM');
+  const [code, signal] = await ended;
+  assert.ok(code === 143 || signal === 'SIGTERM', `ended with code ${code}, signal ${signal}`);
+  assert.equal(out, '', 'the command ran on');
+  assert.deepEqual(await survivors(`^sleep ${s}`), []);
 });
 
 describe('tsbox check and tsbox schema', () => {

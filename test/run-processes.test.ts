@@ -222,8 +222,8 @@ describe('process lifetime and stdin', () => {
     const started = runTsbox(['run', policy, '--', 'sleep', s], { env: { ...without, NODE_EXTRA_CA_CERTS: '/some/bundle.pem' }, timeoutMs: 60_000 });
     const end = Date.now() + 10_000;
     while (processesMatching(`^sleep ${s}`).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    // bin/tsbox (sh) execs node on bin/tsbox.js: that is the command line of the tsbox process.
-    const tsboxPid = processesMatching(`${tsboxBin()}.js run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
+    // bin/tsbox (sh) execs node on bin/tsbox.cjs: that is the command line of the tsbox process.
+    const tsboxPid = processesMatching(`${tsboxBin()}.cjs run ${policy}`).map((l) => Number(l.split(' ')[0]))[0];
     assert.ok(tsboxPid, 'tsbox is running');
     const environ = fs.readFileSync(`/proc/${tsboxPid}/environ`, 'latin1').split('\0');
     for (const pid of processesMatching(`^sleep ${s}`).map((l) => Number(l.split(' ')[0]))) process.kill(pid, 'SIGKILL');

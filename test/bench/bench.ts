@@ -5,7 +5,7 @@
 //
 //   node dist/test/bench/bench.js [--runs N] [--quick] [--only stat,find,...] [--cpu N]
 //                                 [--no-install] [--out FILE] [--timeout SECONDS]
-//   env TSBOX_BENCH_BIN=path/to/tsbox.js measures another build of tsbox.
+//   env TSBOX_BENCH_BIN=path/to/bin/tsbox measures another build of tsbox (tsbox.cjs: through node).
 //
 // A tool that fails on a row shows the failure in its cell; the benchmark carries on.
 
@@ -378,10 +378,10 @@ async function main(): Promise<void> {
     },
   ];
 
-  // TSBOX_BENCH_BIN: another tsbox.js to measure (e.g. a second checkout), default this repo's.
+  // TSBOX_BENCH_BIN: another tsbox to measure (e.g. a second checkout), default this repo's.
   const tsboxJs = process.env.TSBOX_BENCH_BIN ? path.resolve(process.env.TSBOX_BENCH_BIN) : tsboxBin();
-  // As users run it: bin/tsbox (a sh script); a .js entry (TSBOX_BENCH_BIN) through node.
-  const tsbox = [...(tsboxJs.endsWith('.js') ? [process.execPath] : []), tsboxJs, 'run'];
+  // As users run it: bin/tsbox (a sh script); a .js or .cjs entry (TSBOX_BENCH_BIN) through node.
+  const tsbox = [...(/\.c?js$/.test(tsboxJs) ? [process.execPath] : []), tsboxJs, 'run'];
   const tools: Tool[] = [
     { id: 'native', label: 'native', unavailable: null, argv: (w) => [...pin, ...w.host] },
     {
