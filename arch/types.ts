@@ -42,6 +42,8 @@ export interface Arch {
   readonly statfsSize: number;
   /** struct msghdr: its size and where msg_name (a pointer) and msg_namelen (u32) are. */
   readonly msghdr: { size: number; nameOffset: number; nameLenOffset: number };
+  /** struct mmsghdr (sendmmsg's array): its size and where msg_len (u32, set by the kernel) is. */
+  readonly mmsghdr: { size: number; lenOffset: number };
   /** ELF e_machine of this architecture's programs (a guest program of another is ENOEXEC). */
   readonly elfMachine: number;
   /** Whether this table has been exercised by the test suite on real hardware. */

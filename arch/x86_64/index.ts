@@ -33,6 +33,7 @@ export const x86_64: Arch = {
   statModeOffset: 24, // after st_dev, st_ino, st_nlink (8 bytes each on x86_64)
   statfsSize: 120,
   msghdr: { size: 56, nameOffset: 0, nameLenOffset: 8 },
+  mmsghdr: { size: 64, lenOffset: 56 }, // a msghdr, then unsigned msg_len, padded to 8
   elfMachine: 62, // EM_X86_64
   tested: true,
 };

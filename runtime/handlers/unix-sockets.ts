@@ -1,9 +1,9 @@
 // Unix socket addresses carry a path (sun_path), in both directions:
-//   in:  bind, connect, sendto, sendmsg name a socket file: translated like any other path;
+//   in:  bind, connect, sendto, sendmsg, sendmmsg name a socket file: translated like any other path;
 //   out: getsockname, getpeername, accept, accept4, recvfrom report one: shown in guest terms.
 // Abstract (sun_path starting with NUL) and unnamed addresses, and other families, pass
-// untouched. recvmsg's sender address (inside struct msghdr, written at the exit) is left in host
-// terms: translating it would cost two stops on every recvmsg of every socket.
+// untouched. recvmsg's and recvmmsg's sender addresses (inside struct msghdr, written at the exit)
+// are left in host terms: translating them would cost two stops on every receive of every socket.
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
@@ -85,6 +85,58 @@ function translateMsgIn(sv: Supervisor, t: Tracee): boolean {
   return sv.runWithArgs(t, [[1, copyAt]], false);
 }
 
+const UIO_MAXIOV = 1024; // the kernel sends at most this many messages per sendmmsg
+
+/**
+ * sendmmsg(fd, msgvec, vlen, flags): an address in each message's msghdr. As for sendmsg, the
+ * program's array stays untouched: a copy with translated addresses is sent, and the kernel's
+ * msg_len of each message sent is copied back into the program's array at the exit stop. A
+ * message whose address is refused ends the batch there, as the kernel ends it at a failed send:
+ * the messages before it are sent (the call returns their count), or the call fails if it is the first.
+ */
+function translateMmsgIn(sv: Supervisor, t: Tracee): boolean {
+  const { size, lenOffset } = arch.mmsghdr;
+  const { nameOffset, nameLenOffset } = arch.msghdr;
+  const vecAt = sv.regs.arg(1);
+  const count = Math.min(sv.regs.argInt(2) >>> 0, UIO_MAXIOV);
+  if (vecAt === 0 || count === 0) return false;
+  const read = sv.memory.read(t.pid, vecAt, count * size);
+  if (read === null) return false; // the kernel reports the fault itself
+  const vec = Uint8Array.from(read);
+  const view = new DataView(vec.buffer);
+  const addresses: Array<[entry: number, address: Uint8Array]> = [];
+  let sendable = count;
+  for (let i = 0; i < count; i++) {
+    const nameAt = Number(view.getBigUint64(i * size + nameOffset, true));
+    const out = socketAddressFor(sv, t, 'sendmmsg', nameAt, view.getUint32(i * size + nameLenOffset, true), false);
+    if (typeof out === 'number') {
+      if (i === 0) return sv.skip(t, out);
+      sendable = i;
+      break;
+    }
+    if (out !== null) addresses.push([i, out]);
+  }
+  if (addresses.length === 0 && sendable === count) return false;
+  // Below the red zone: the translated addresses, then the array that points at them.
+  let at = sv.scratchAddress(0);
+  for (const [i, address] of addresses) {
+    at = Math.floor((at - address.length) / 16) * 16;
+    if (!sv.memory.write(t.pid, at, address)) return sv.skip(t, -ERRNO.EFAULT);
+    view.setBigUint64(i * size + nameOffset, BigInt(at), true);
+    view.setUint32(i * size + nameLenOffset, address.length, true);
+  }
+  const copyAt = Math.floor((at - sendable * size) / 16) * 16;
+  if (!sv.memory.write(t.pid, copyAt, vec.subarray(0, sendable * size))) return sv.skip(t, -ERRNO.EFAULT);
+  sv.runWithArgs(t, [[1, copyAt], [2, sendable]], false);
+  t.pendingExit!.after = (sent) => {
+    if (sent <= 0) return;
+    const lens = sv.memory.read(t.pid, copyAt, sent * size);
+    if (lens === null) return;
+    for (let i = 0; i < sent; i++) sv.memory.write(t.pid, vecAt + i * size + lenOffset, lens.slice(i * size + lenOffset, i * size + lenOffset + 4));
+  };
+  return true;
+}
+
 function translateOut(sv: Supervisor, t: Tracee, addrArg: number, lenPtrArg: number): boolean {
   const regs = sv.regs;
   const addrAt = regs.arg(addrArg), lenAt = regs.arg(lenPtrArg);
@@ -117,6 +169,7 @@ export function installUnixSocketHandlers(sv: Supervisor): void {
   sv.on(sys.sendto, (s, t) => translateIn(s, t, 'sendto', 4, 5, false));
   sv.trapOnlyIfSet.set(sys.sendto, 4); // send() is sendto without an address: no stop
   sv.on(sys.sendmsg, (s, t) => translateMsgIn(s, t)); // the address is in memory: every sendmsg stops
+  sv.on(sys.sendmmsg, (s, t) => translateMmsgIn(s, t)); // likewise
   if (!sv.translator.hasMapping) return; // results are already in guest terms
   for (const [name, addrArg, lenArg] of [['getsockname', 1, 2], ['getpeername', 1, 2], ['accept', 1, 2], ['accept4', 1, 2], ['recvfrom', 4, 5]] as const) {
     sv.on(sys[name], (s, t) => translateOut(s, t, addrArg, lenArg));

@@ -209,6 +209,24 @@ static void sockets(void) {
   out(NUM, recv(d, &ch, 1, MSG_DONTWAIT), "recv dgram after sendmsg");
   m.msg_namelen = unaddr(&a, p("sub/nosock"));
   out(NUM, sendmsg(e, &m, 0), "sendmsg dgram $D/sub/nosock");
+  /* sendmmsg: an address in each message; the kernel sets each msg_len */
+  struct sockaddr_un b;
+  char two[2] = { 'a', 'b' };
+  struct iovec v1 = { &two[0], 1 }, v2 = { &two[1], 1 };
+  struct mmsghdr mm[2];
+  memset(mm, 0, sizeof mm);
+  mm[0].msg_hdr = (struct msghdr){ .msg_name = &a, .msg_namelen = unaddr(&a, p("sub/dsock")), .msg_iov = &v1, .msg_iovlen = 1 };
+  mm[1].msg_hdr = (struct msghdr){ .msg_name = &b, .msg_namelen = unaddr(&b, p("sub/dsock")), .msg_iov = &v2, .msg_iovlen = 1 };
+  out(NUM, sendmmsg(e, mm, 2, 0), "sendmmsg dgram 2x $D/sub/dsock");
+  printf("  msg_len %u %u\n", mm[0].msg_len, mm[1].msg_len);
+  out(NUM, recv(d, &ch, 1, MSG_DONTWAIT), "recv dgram after sendmmsg");
+  out(NUM, recv(d, &ch, 1, MSG_DONTWAIT), "recv dgram after sendmmsg");
+  mm[1].msg_hdr.msg_namelen = unaddr(&b, p("sub/nosock"));
+  mm[0].msg_len = mm[1].msg_len = 7;
+  out(NUM, sendmmsg(e, mm, 2, 0), "sendmmsg dgram $D/sub/dsock $D/sub/nosock");
+  printf("  msg_len %u %u\n", mm[0].msg_len, mm[1].msg_len);
+  mm[0].msg_hdr.msg_namelen = unaddr(&a, p("sub/nosock"));
+  out(NUM, sendmmsg(e, mm, 2, 0), "sendmmsg dgram $D/sub/nosock first");
   close(e); close(d);
 }
 
