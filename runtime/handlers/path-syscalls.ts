@@ -36,7 +36,9 @@ function openIntent(flags: number): { intent: Intent; exclusive: boolean } {
 function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall): boolean {
   const regs = sv.regs;
   const pid = t.pid;
-  const replacements: Array<[number, Uint8Array]> = [];
+  // Host paths to put in place of the program's, encoded only if the call runs with them (an
+  // emulated query never does: no buffer per stop).
+  const replacements: Array<[number, string]> = [];
   const isOpen = spec.openFlags !== undefined || spec.openHow !== undefined;
   const snapshots: string[] = [];
   let first: Resolved | null = null;
@@ -100,9 +102,9 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     }
     const snapshot = isOpen && intent === 'read' ? cmdlineSnapshot(sv, r.host) : null;
     if (snapshot !== null) {
-      replacements.push([a.path, cstring(snapshot)]);
+      replacements.push([a.path, snapshot]);
       snapshots.push(snapshot);
-    } else if (r.mapped) replacements.push([a.path, cstring(r.host)]);
+    } else if (r.mapped) replacements.push([a.path, r.host]);
   }
   // A query answered here saves the exit stop a rewrite needs; when nothing needs rewriting the
   // kernel answers it fastest itself. readlink of a /proc magic link is always answered here: its
@@ -112,7 +114,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
     return true;
   }
   if (replacements.length === 0) return false;
-  sv.runWith(t, replacements, spec.exec === true);
+  sv.runWith(t, replacements.map(([arg, host]) => [arg, cstring(host)]), spec.exec === true);
   // The open has the snapshot (or failed): the file is not needed any more.
   if (snapshots.length > 0 && t.pendingExit) t.pendingExit.after = () => snapshots.forEach((f) => sv.runDir?.forget(f));
   else snapshots.forEach((f) => sv.runDir?.forget(f));

@@ -27,7 +27,7 @@ export function guestCmdline(raw: Buffer): Buffer | null {
  */
 export function cmdlineSnapshot(sv: Supervisor, host: string): string | null {
   const runDir = sv.runDir;
-  if (runDir === null) return null;
+  if (runDir === null || !host.endsWith('/cmdline')) return null; // every open under root asks
   const m = CMDLINE.exec(host);
   if (m === null || sv.tracees.get(Number(m[1]))?.viaLoader !== true) return null;
   let raw: Buffer;
