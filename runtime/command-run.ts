@@ -6,12 +6,12 @@ import { loadPolicyCached } from '../policy/plan-cache.js';
 import { isPolicyError } from '../policy/errors.js';
 import type { MemoryMode } from './memory.js';
 import { EXIT_SETUP, runSandboxed, SetupError } from './run.js';
-import { startSupervisorThread } from './supervisor-thread.js';
+import { exitProcess, startSupervisorThread } from './supervisor-thread.js';
 import { parseTraceClasses, type TraceClass } from './trace/classes.js';
 
 export function fail(message: string): never {
   process.stderr.write(`tsbox: ${message}\n`);
-  process.exit(EXIT_SETUP);
+  exitProcess(EXIT_SETUP);
 }
 
 /** Runs a subcommand; any error is one line on stderr and exit 125. */
@@ -30,7 +30,7 @@ export async function loadOrFail(file: string, fresh = false) {
   } catch (e) {
     if (isPolicyError(e)) {
       process.stderr.write(`${e.format()}\n`);
-      process.exit(EXIT_SETUP);
+      exitProcess(EXIT_SETUP);
     }
     throw e;
   }
@@ -67,7 +67,7 @@ export async function runCommand(early: Worker | null, policyFile: string, comma
       plan, command: argv, memoryMode: opts.memory, logFile: opts.logFile ?? null, logLevel: opts.logLevel ?? plan.log.level,
       trace, reportFile: opts.report ?? null, progress: opts.progress,
     });
-    process.exit(code);
+    exitProcess(code);
   } catch (e) {
     fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { Command, CommanderError, Option } from 'commander';
 import { isPolicyError } from '../policy/errors.js';
 import { EXIT_SETUP, SetupError } from './run.js';
-import { startSupervisorThread } from './supervisor-thread.js';
+import { exitProcess, startSupervisorThread } from './supervisor-thread.js';
 import type { MemoryMode } from './memory.js';
 import { fail, failOnError, loadOrFail, runCommand, traceOption, type RunCommandOptions } from './command-run.js';
 // Subcommands other than `run` are imported when used: `tsbox run` starts without loading them.
@@ -113,7 +113,7 @@ export function program(early: Worker | null): Command {
         const rules = r.policyText.split('\n').filter((l) => /^\s+- guest:/.test(l)).length;
         process.stderr.write(`tsbox: learned policy written to ${opts.output} (${rules} path rules)` +
           (r.status !== 0 ? `; note: the command failed (exit status ${r.status}), so the policy reflects a failed run` : '') + '\n');
-        process.exit(r.status);
+        exitProcess(r.status);
       } catch (e) {
         if (isPolicyError(e)) fail(`the learned policy does not load (a bug in tsbox learn):\n${e.format()}`);
         fail(e instanceof SetupError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`);
@@ -134,7 +134,7 @@ export function runCli(argv: string[], early: Worker | null): void {
   program(early)
     .parseAsync(normalizeTraceFlag(argv), { from: 'user' })
     .catch((e: unknown) => {
-      if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_SETUP);
+      if (e instanceof CommanderError) exitProcess(e.exitCode === 0 ? 0 : EXIT_SETUP);
       fail(e instanceof Error ? e.message : String(e));
     });
 }

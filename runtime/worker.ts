@@ -1,6 +1,6 @@
 // The supervisor thread. ptrace requests must come from the thread that attached, and waitpid
 // blocks: both live here, so the main thread stays free for signals, the timeout and logging.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Plan } from '../policy/plan.js';
 import { encodeFilter } from './bpf.js';
 import { createEventLog, createLogger } from './event-log.js';
@@ -15,6 +15,7 @@ import { prepareLandlock } from './enforcement.js';
 import { closeRuleset } from './landlock.js';
 import { RunDir } from './run-dir.js';
 import { observe, type Observation, type ObserveOptions, type ObservedRun } from './observation.js';
+import { signalModulesLoaded } from './supervisor-thread.js';
 
 export interface WorkerInput {
   plan: Plan;
@@ -36,6 +37,9 @@ export type WorkerMessage =
   | { type: 'error'; message: string; setup: boolean; observed?: ObservedRun };
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+
+// Everything above is loaded (koffi included): an exit of the main thread is safe from here on.
+signalModulesLoaded((workerData as { loaded?: SharedArrayBuffer } | null)?.loaded);
 
 // The Worker is started before the policy is loaded (its modules load meanwhile); the work
 // arrives as one message.
