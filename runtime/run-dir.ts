@@ -51,7 +51,11 @@ export class RunDir {
     let folder = this.loaders.get(loaderHost);
     if (folder === undefined) {
       folder = join(this.path, String(this.loaders.size));
-      mkdirSync(folder);
+      try {
+        mkdirSync(folder);
+      } catch {
+        return loaderHost; // a full disk, or a name someone else took: run under the loader's name
+      }
       this.loaders.set(loaderHost, folder);
     }
     const link = `${folder}/${name}`;
@@ -66,10 +70,14 @@ export class RunDir {
     return link;
   }
 
-  /** Writes `bytes` to a new read-only file standing for `original`; returns its host path. */
-  snapshot(bytes: Uint8Array, original: string): string {
+  /** Writes `bytes` to a new read-only file standing for `original`; its host path, or null. */
+  snapshot(bytes: Uint8Array, original: string): string | null {
     const file = join(this.path, `cmdline-${this.snapshots++}`);
-    writeFileSync(file, bytes, { mode: 0o400, flag: 'wx' }); // never through a planted link
+    try {
+      writeFileSync(file, bytes, { mode: 0o400, flag: 'wx' }); // never through a planted link
+    } catch {
+      return null; // the program then reads the kernel's own cmdline
+    }
     this.originals.set(file, original);
     if (this.originals.size > MAX_REMEMBERED) this.originals.delete(this.originals.keys().next().value!);
     return file;
