@@ -11,10 +11,11 @@
 // nothing else (the links' targets are checked where they lie). Removed when the run ends.
 // Without Landlock (enforcement: best-effort) the sandbox, being the same user, could write
 // here: nothing is created through an existing name.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { lookupHost } from './host-fs.js';
 
 const MAX_REMEMBERED = 4096;
 
@@ -29,7 +30,27 @@ export class RunDir {
    */
   private readonly originals = new Map<string, string>();
 
-  private constructor(readonly path: string) {}
+  /**
+   * The folder itself, held open: Landlock's grant is for this folder, not for one made again
+   * later under the same name (a /tmp cleaner may remove it during a long run). Held open, its
+   * inode cannot be reused by another folder either.
+   */
+  private readonly fd: number;
+
+  private constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  /** True while the folder the sandbox may read is still the one at `path`. */
+  private intact(): boolean {
+    try {
+      const held = fstatSync(this.fd);
+      const now = statSync(this.path);
+      return held.nlink > 0 && held.ino === now.ino && held.dev === now.dev;
+    } catch {
+      return false;
+    }
+  }
 
   /** The run's folder; null (with a warning) when none can be made: programs then run under the loader's name. */
   static create(logger: Logger): RunDir | null {
@@ -51,22 +72,20 @@ export class RunDir {
     let folder = this.loaders.get(loaderHost);
     if (folder === undefined) {
       folder = join(this.path, String(this.loaders.size));
-      try {
-        mkdirSync(folder);
-      } catch {
-        return loaderHost; // a full disk, or a name someone else took: run under the loader's name
-      }
       this.loaders.set(loaderHost, folder);
     }
     const link = `${folder}/${name}`;
-    if (!this.links.has(link)) {
-      try {
-        symlinkSync(Buffer.from(loaderHost, 'latin1'), Buffer.from(link, 'latin1'));
-      } catch {
-        return loaderHost; // not ours if it exists: never follow what someone else put here
-      }
-      this.links.add(link);
+    // One lstat per exec: a /tmp cleaner may have removed the folder during a long run.
+    if (this.links.has(link) && lookupHost(link) === 'symlink') return link;
+    try {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      symlinkSync(Buffer.from(loaderHost, 'latin1'), Buffer.from(link, 'latin1'));
+    } catch {
+      // A full disk, or the name exists and is not ours: never follow what someone else put
+      // here. The program runs under the loader's name.
+      return loaderHost;
     }
+    this.links.add(link);
     return link;
   }
 
@@ -74,6 +93,7 @@ export class RunDir {
   snapshot(bytes: Uint8Array, original: string): string | null {
     const file = join(this.path, `cmdline-${this.snapshots++}`);
     try {
+      if (!this.intact()) return null; // removed or made again: the sandbox may not read it
       writeFileSync(file, bytes, { mode: 0o400, flag: 'wx' }); // never through a planted link
     } catch {
       return null; // the program then reads the kernel's own cmdline
@@ -96,6 +116,7 @@ export class RunDir {
   }
 
   dispose(): void {
-    rmSync(this.path, { recursive: true, force: true });
+    closeSync(this.fd);
+    rmSync(this.path, { recursive: true, force: true }); // a folder made again holds only our links
   }
 }
