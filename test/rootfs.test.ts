@@ -136,6 +136,17 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.deepEqual(fs.readdirSync(tmp), [], 'the run folder is removed when the run ends');
   });
 
+  test('a run folder removed mid-run (a /tmp cleaner) costs the names nothing and breaks no read', async () => {
+    const tmp = makeTmpDir({ forUser: user });
+    const script = 'cat /proc/self/comm; sleep 1.5; cat /proc/self/comm; tr "\\0" " " < /proc/self/cmdline >/dev/null && echo readable';
+    const running = runTsbox(['run', policy, '--', 'sh', '-c', script], { user, cwd: '/', env: { ...process.env, TMPDIR: tmp } });
+    await new Promise((r) => setTimeout(r, 700));
+    for (const entry of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'cat\ncat\nreadable\n');
+  });
+
   test('without a usable TMPDIR the run still works, with a warning, under the loader\'s name', async () => {
     const r = await runTsbox(['run', policy, '--', 'cat', '/proc/self/comm'], { user, cwd: '/', env: { ...process.env, TMPDIR: '/nonexistent' } });
     assert.equal(r.code, 0, r.stderr);
