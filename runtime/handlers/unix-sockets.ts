@@ -62,77 +62,88 @@ function translateIn(sv: Supervisor, t: Tracee, name: string, addrArg: number, l
 }
 
 /**
- * sendmsg(fd, msg, flags): the address is msg->msg_name. The program's msghdr stays untouched: a
- * copy pointing at the translated address goes below the red zone, and msg points at the copy.
+ * Gives the kernel a copy of `headers` (`count` msghdr-led records of `stride` bytes) whose
+ * entries in `translated` point at their translated addresses; all of it goes below the red
+ * zone, and the program's own memory stays untouched. The copy's address, or null on a fault.
  */
+function placeTranslated(sv: Supervisor, t: Tracee, headers: Uint8Array, stride: number, count: number,
+  translated: ReadonlyArray<[entry: number, address: Uint8Array]>): number | null {
+  const { nameOffset, nameLenOffset } = arch.msghdr;
+  const view = new DataView(headers.buffer, headers.byteOffset, headers.byteLength);
+  let at = sv.scratchAddress(0);
+  for (const [i, address] of translated) {
+    at = Math.floor((at - address.length) / 16) * 16;
+    if (!sv.memory.write(t.pid, at, address)) return null;
+    view.setBigUint64(i * stride + nameOffset, BigInt(at), true);
+    view.setUint32(i * stride + nameLenOffset, address.length, true);
+  }
+  const copyAt = Math.floor((at - count * stride) / 16) * 16;
+  return sv.memory.write(t.pid, copyAt, headers.subarray(0, count * stride)) ? copyAt : null;
+}
+
+/** The translated address of each msghdr-led record (`stride` bytes apart), as socketAddressFor answers. */
+function addressOf(sv: Supervisor, t: Tracee, name: string, headers: Uint8Array, stride: number, i: number): Uint8Array | null | number {
+  const { nameOffset, nameLenOffset } = arch.msghdr;
+  const view = new DataView(headers.buffer, headers.byteOffset, headers.byteLength);
+  const nameAt = Number(view.getBigUint64(i * stride + nameOffset, true));
+  return socketAddressFor(sv, t, name, nameAt, view.getUint32(i * stride + nameLenOffset, true), false);
+}
+
+/** sendmsg(fd, msg, flags): the address is msg->msg_name. */
 function translateMsgIn(sv: Supervisor, t: Tracee): boolean {
-  const { size, nameOffset, nameLenOffset } = arch.msghdr;
+  const { size } = arch.msghdr;
   const msgAt = sv.regs.arg(1);
   if (msgAt === 0) return false;
   const read = sv.memory.read(t.pid, msgAt, size);
   if (read === null) return false; // the kernel reports the fault itself
   const msg = Uint8Array.from(read); // a copy: the next read reuses the buffer
-  const view = new DataView(msg.buffer);
-  const nameAt = Number(view.getBigUint64(nameOffset, true));
-  const out = socketAddressFor(sv, t, 'sendmsg', nameAt, view.getUint32(nameLenOffset, true), false);
+  const out = addressOf(sv, t, 'sendmsg', msg, size, 0);
   if (out === null) return false;
   if (typeof out === 'number') return sv.skip(t, out);
-  const addrAt = sv.scratchAddress(out.length);
-  const copyAt = Math.floor((addrAt - size) / 16) * 16;
-  view.setBigUint64(nameOffset, BigInt(addrAt), true);
-  view.setUint32(nameLenOffset, out.length, true);
-  if (!sv.memory.write(t.pid, addrAt, out) || !sv.memory.write(t.pid, copyAt, msg)) return sv.skip(t, -ERRNO.EFAULT);
-  return sv.runWithArgs(t, [[1, copyAt]], false);
+  const copyAt = placeTranslated(sv, t, msg, size, 1, [[0, out]]);
+  return copyAt === null ? sv.skip(t, -ERRNO.EFAULT) : sv.runWithArgs(t, [[1, copyAt]], false);
 }
 
 const UIO_MAXIOV = 1024; // the kernel sends at most this many messages per sendmmsg
 
 /**
- * sendmmsg(fd, msgvec, vlen, flags): an address in each message's msghdr. As for sendmsg, the
- * program's array stays untouched: a copy with translated addresses is sent, and the kernel's
- * msg_len of each message sent is copied back into the program's array at the exit stop. A
- * message whose address is refused ends the batch there, as the kernel ends it at a failed send:
- * the messages before it are sent (the call returns their count), or the call fails if it is the first.
+ * sendmmsg(fd, msgvec, vlen, flags): an address in each message's msghdr. As for sendmsg, a copy
+ * with translated addresses is sent; at the exit stop the kernel's msg_len of each message sent
+ * is put into the program's array (read and written back whole: two calls, not one per message).
+ * A message whose address is refused ends the batch there, as the kernel ends it at a failed
+ * send: the messages before it are sent (the call returns their count), or the call fails if it
+ * is the first.
  */
 function translateMmsgIn(sv: Supervisor, t: Tracee): boolean {
   const { size, lenOffset } = arch.mmsghdr;
-  const { nameOffset, nameLenOffset } = arch.msghdr;
   const vecAt = sv.regs.arg(1);
   const count = Math.min(sv.regs.argInt(2) >>> 0, UIO_MAXIOV);
   if (vecAt === 0 || count === 0) return false;
   const read = sv.memory.read(t.pid, vecAt, count * size);
   if (read === null) return false; // the kernel reports the fault itself
   const vec = Uint8Array.from(read);
-  const view = new DataView(vec.buffer);
-  const addresses: Array<[entry: number, address: Uint8Array]> = [];
+  const translated: Array<[entry: number, address: Uint8Array]> = [];
   let sendable = count;
   for (let i = 0; i < count; i++) {
-    const nameAt = Number(view.getBigUint64(i * size + nameOffset, true));
-    const out = socketAddressFor(sv, t, 'sendmmsg', nameAt, view.getUint32(i * size + nameLenOffset, true), false);
+    const out = addressOf(sv, t, 'sendmmsg', vec, size, i);
     if (typeof out === 'number') {
       if (i === 0) return sv.skip(t, out);
       sendable = i;
       break;
     }
-    if (out !== null) addresses.push([i, out]);
+    if (out !== null) translated.push([i, out]);
   }
-  if (addresses.length === 0 && sendable === count) return false;
-  // Below the red zone: the translated addresses, then the array that points at them.
-  let at = sv.scratchAddress(0);
-  for (const [i, address] of addresses) {
-    at = Math.floor((at - address.length) / 16) * 16;
-    if (!sv.memory.write(t.pid, at, address)) return sv.skip(t, -ERRNO.EFAULT);
-    view.setBigUint64(i * size + nameOffset, BigInt(at), true);
-    view.setUint32(i * size + nameLenOffset, address.length, true);
-  }
-  const copyAt = Math.floor((at - sendable * size) / 16) * 16;
-  if (!sv.memory.write(t.pid, copyAt, vec.subarray(0, sendable * size))) return sv.skip(t, -ERRNO.EFAULT);
+  if (translated.length === 0 && sendable === count) return false;
+  const original = vec.slice(0, sendable * size); // before placeTranslated points it elsewhere
+  const copyAt = placeTranslated(sv, t, vec, size, sendable, translated);
+  if (copyAt === null) return sv.skip(t, -ERRNO.EFAULT);
   sv.runWithArgs(t, [[1, copyAt], [2, sendable]], false);
   t.pendingExit!.after = (sent) => {
     if (sent <= 0) return;
-    const lens = sv.memory.read(t.pid, copyAt, sent * size);
-    if (lens === null) return;
-    for (let i = 0; i < sent; i++) sv.memory.write(t.pid, vecAt + i * size + lenOffset, lens.slice(i * size + lenOffset, i * size + lenOffset + 4));
+    const sentCopy = sv.memory.read(t.pid, copyAt, sent * size);
+    if (sentCopy === null) return;
+    for (let i = 0; i < sent; i++) original.set(sentCopy.subarray(i * size + lenOffset, i * size + lenOffset + 4), i * size + lenOffset);
+    sv.memory.write(t.pid, vecAt, original.subarray(0, sent * size));
   };
   return true;
 }
