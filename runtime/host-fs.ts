@@ -136,13 +136,18 @@ export class UntilChanged<T> {
   }
 }
 
-/** Folders recently seen free of symlinks: paths in them need only their last component looked at. */
-const cleanFolders = new UntilChanged<true>();
+/**
+ * Folders recently seen free of symlinks (paths in them need only their last component looked
+ * at), and folders recently seen with one on the way (/bin, /lib on a merged-/usr system: their
+ * paths take the walk, itself remembered, without an openat2 that fails each time).
+ */
+const cleanFolders = new UntilChanged<boolean>();
 
 /** noSymlinksIn for a folder, remembered for a while. */
 export function folderHasNoSymlinks(folder: string): boolean {
-  if (cleanFolders.get(folder)) return true;
-  if (!noSymlinksIn(folder)) return false;
-  cleanFolders.set(folder, true);
-  return true;
+  const known = cleanFolders.get(folder);
+  if (known !== undefined) return known;
+  const clean = noSymlinksIn(folder);
+  cleanFolders.set(folder, clean);
+  return clean;
 }

@@ -146,6 +146,28 @@ describe('rootless: tsbox as an unprivileged user', { skip: skipUnlessUnprivileg
       assert.ok(problems.length === 0, problems.join('\n'));
     });
 
+    test('exec of programs in a bind: path rewritten, argv intact, #! interpreter there; an unreadable program refused with the reason', async () => {
+      const bin = path.join(work, 'out', 'bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.copyFileSync('/bin/echo', path.join(bin, 'myecho'));
+      fs.chmodSync(path.join(bin, 'myecho'), 0o755);
+      fs.writeFileSync(path.join(bin, 'script'), '#!/work/out/bin/myecho -n\n');
+      fs.chmodSync(path.join(bin, 'script'), 0o755);
+      // --x for everyone: natively this user may run it but not read it.
+      fs.copyFileSync('/bin/echo', path.join(bin, 'xonly'));
+      fs.chmodSync(path.join(bin, 'xonly'), 0o111);
+      try {
+        const r = await sandbox(policy, ['sh', '-c', '/work/out/bin/myecho a "b  c"; cd /work/out && bin/myecho d; /work/out/bin/script e f; echo; /work/out/bin/xonly g; echo "xonly=$?"']);
+        assert.equal(r.stdout, 'a b  c\nd\n/work/out/bin/script e f\nxonly=126\n', show(r));
+        assert.match(r.stderr, /Permission denied/);
+        const why = r.stderr.split('\n').filter((l) => l.includes('may execute but not read'));
+        assert.equal(why.length, 1, show(r));
+        assert.ok(why[0].includes('"program":"/work/out/bin/xonly"'), why[0]);
+      } finally {
+        fs.rmSync(bin, { recursive: true });
+      }
+    });
+
     test('threads helper under the binds', async () => {
       const n = await native(helper('threads'), ['-n', '100', work, `${work}/target`, '/nonexistent'], { cwd: work });
       assert.equal(n.code, 0, n.stdout);

@@ -26,9 +26,16 @@ const HEAD_BYTES = 4096; // enough for "#!…" (the kernel reads 256) and an ELF
 /** An argv entry: a string tsbox adds, or a pointer already in the tracee. */
 type Arg = string | { pointer: number };
 
+/**
+ * The argv a plan is made for: one tsbox built (a script's interpreter line), or the program's
+ * own, read from the tracee only if the plan changes it (null: unreadable).
+ */
+type ArgvSource = Arg[] | (() => Arg[] | null);
+
 interface ExecPlan {
   hostFile: string;
-  argv: Arg[];
+  /** 'own': the program's argv array stays as it is (only the file name changes, if any). */
+  argv: Arg[] | 'own';
   guestExe: string;
   /** Whether any file on the way (script, interpreter, program) is not where the kernel would look. */
   mapped: boolean;
@@ -85,13 +92,39 @@ function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Re
   return typeof r === 'number' ? r : accessErrno(r.rule?.access, 'exec') || r;
 }
 
-/** Works out what to run for `target`, following #! lines; an errno when the kernel would fail. */
-function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGiven: string, depth: number): ExecPlan | number {
+const explainedUnreadable = new Set<string>();
+
+/**
+ * A program its user may run but not read is refused (EACCES): the kernel would run it with its
+ * memory closed to the tracer (non-dumpable: process_vm_readv and PEEKDATA both refused), so not
+ * one of its path calls could be read, let alone translated.
+ */
+function unreadable(sv: Supervisor, target: Resolved): number {
   const denied = hostAccess(target.host, X_OK);
   if (denied !== 0) return denied;
+  if (!explainedUnreadable.has(target.host)) {
+    explainedUnreadable.add(target.host);
+    sv.log.logger.warn({ program: target.guest },
+      'cannot run a program this user may execute but not read: the kernel hides such a process\'s memory from tsbox (EACCES)');
+  }
+  return ERRNO.EACCES;
+}
+
+/** Works out what to run for `target`, following #! lines; an errno when the kernel would fail. */
+function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: ArgvSource, asGiven: string, depth: number): ExecPlan | number {
+  // Without a guest root the kernel execs the host file itself (by its own name or the host
+  // path put in its place), so it checks the file's x bit and format itself: only a script, which
+  // tsbox may run through its interpreter instead, needs looking at here.
+  const direct = (): ExecPlan => ({
+    hostFile: target.host, argv: typeof argv === 'function' ? 'own' : argv, guestExe: target.guest, mapped: target.mapped, viaLoader: false,
+  });
   const head = readHostFile(target.host, HEAD_BYTES);
-  if (head === null) return ERRNO.EACCES;
-  if (head[0] === 0x23 && head[1] === 0x21) {
+  if (head === null) return unreadable(sv, target);
+  const script = head[0] === 0x23 && head[1] === 0x21;
+  if (sv.plan.root === null && !script) return direct();
+  const denied = hostAccess(target.host, X_OK);
+  if (denied !== 0) return denied;
+  if (script) {
     // "#!interpreter [one argument]", as the kernel parses it.
     if (depth >= MAX_INTERPRETER_DEPTH) return ERRNO.ELOOP;
     const end = head.indexOf(0x0a);
@@ -102,7 +135,9 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGi
     if (interp === '') return ERRNO.ENOEXEC;
     const resolved = resolveGuest(sv, t, interp, AT_FDCWD);
     if (typeof resolved === 'number') return resolved;
-    const next: Arg[] = [interp, ...(extra ? [extra] : []), asGiven, ...argv.slice(1)];
+    const own = typeof argv === 'function' ? argv() : argv;
+    if (own === null) return ERRNO.EFAULT;
+    const next: Arg[] = [interp, ...(extra ? [extra] : []), asGiven, ...own.slice(1)];
     const plan = planExec(sv, t, resolved, next, interp, depth + 1);
     if (typeof plan !== 'number') plan.mapped ||= target.mapped;
     return plan;
@@ -110,15 +145,16 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: Arg[], asGi
   if (head.readUInt32BE(0) !== 0x7f454c46) return ERRNO.ENOEXEC;
   const interp = elfInterpreter(target.host, head);
   if (typeof interp === 'number') return interp;
-  // A static program, or any program when the guest's "/" is the host's (same loader): the
-  // kernel runs it directly.
-  if (interp === '' || sv.plan.root === null) return { hostFile: target.host, argv, guestExe: target.guest, mapped: target.mapped, viaLoader: false };
+  // A static program: the kernel runs it directly.
+  if (interp === '') return direct();
   const loader = resolveGuest(sv, t, interp, AT_FDCWD);
   if (typeof loader === 'number') return loader === ERRNO.ENOENT ? ERRNO.ENOENT : loader;
   if (!supportsArgv0(sv, loader.host, loader.guest)) return ERRNO.ENOEXEC;
-  const argv0: Arg = argv[0] ?? target.guest;
+  const own = typeof argv === 'function' ? argv() : argv;
+  if (own === null) return ERRNO.EFAULT;
+  const argv0: Arg = own[0] ?? target.guest;
   return {
-    hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...argv.slice(1)], guestExe: target.guest, mapped: true, viaLoader: true,
+    hostFile: loader.host, argv: [loader.guest, '--argv0', argv0, target.guest, ...own.slice(1)], guestExe: target.guest, mapped: true, viaLoader: true,
   };
 }
 
@@ -142,13 +178,17 @@ function readArgv(sv: Supervisor, t: Tracee, pointer: number): Arg[] | null {
   return null;
 }
 
-/** Lays out the new filename, strings and argv array in one blob below the caller's stack. */
-function writePlan(sv: Supervisor, t: Tracee, plan: ExecPlan): { file: number; argv: number } | null {
-  const strings = [plan.hostFile, ...plan.argv.filter((a): a is string => typeof a === 'string')];
+/**
+ * Lays out the new filename, strings and argv array in one blob below the caller's stack
+ * (argv: null when the program's own array stays).
+ */
+function writePlan(sv: Supervisor, t: Tracee, plan: ExecPlan): { file: number; argv: number | null } | null {
+  const argv = plan.argv === 'own' ? [] : plan.argv;
+  const strings = [plan.hostFile, ...argv.filter((a): a is string => typeof a === 'string')];
   const encoded = strings.map((s) => Buffer.from(`${s}\0`, 'latin1'));
   const stringBytes = encoded.reduce((n, b) => n + b.length, 0);
   const arrayOffset = Math.ceil(stringBytes / 8) * 8;
-  const size = arrayOffset + (plan.argv.length + 1) * 8;
+  const size = arrayOffset + (plan.argv === 'own' ? 0 : (argv.length + 1) * 8);
   const base = sv.scratchAddress(size);
   const blob = Buffer.alloc(size);
   const where = new Map<string, number>();
@@ -158,11 +198,11 @@ function writePlan(sv: Supervisor, t: Tracee, plan: ExecPlan): { file: number; a
     if (!where.has(strings[i])) where.set(strings[i], base + off);
     off += b.length;
   });
-  plan.argv.forEach((a, i) => {
+  argv.forEach((a, i) => {
     blob.writeBigUInt64LE(BigInt(typeof a === 'string' ? where.get(a)! : a.pointer), arrayOffset + i * 8);
   });
   if (!sv.memory.write(t.pid, base, blob)) return null;
-  return { file: where.get(plan.hostFile)!, argv: base + arrayOffset };
+  return { file: where.get(plan.hostFile)!, argv: plan.argv === 'own' ? null : base + arrayOffset };
 }
 
 function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
@@ -194,11 +234,12 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
     if (owner?.exe) target = resolveGuest(sv, t, owner.exe, AT_FDCWD);
   }
   if (typeof target === 'number') return sv.skip(t, -target);
-  const argv = readArgv(sv, t, regs.arg(argvArg));
-  if (argv === null) return sv.skip(t, -ERRNO.EFAULT);
-  const plan = planExec(sv, t, target, argv, raw, 0);
+  const argvPointer = regs.arg(argvArg);
+  const plan = planExec(sv, t, target, () => readArgv(sv, t, argvPointer), raw, 0);
   if (typeof plan === 'number') return sv.skip(t, -plan);
-  if (!plan.mapped) return false; // the kernel finds the same files by itself
+  // The kernel finds the same files by itself. The path handler would only look again, unless a
+  // trace or report wants to see the call.
+  if (!plan.mapped) return sv.observer === null ? sv.allow(t) : false;
   if (plan.viaLoader && sv.runDir !== null) {
     // The kernel names the process after the file name exec was given (what ps and top show):
     // the loader runs through a link named like that, as the program would natively.
@@ -209,7 +250,8 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   if (written === null) return sv.skip(t, -ERRNO.E2BIG);
   t.pendingExe = plan.guestExe;
   t.pendingViaLoader = plan.viaLoader;
-  const args: Array<[number, number]> = [[pathArg, written.file], [argvArg, written.argv]];
+  const args: Array<[number, number]> = [[pathArg, written.file]];
+  if (written.argv !== null) args.push([argvArg, written.argv]);
   if (at) args.push([dirfdArg, AT_FDCWD], [flagsArg, 0]);
   return sv.runWithArgs(t, args, true);
 }
