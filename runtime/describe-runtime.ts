@@ -43,14 +43,22 @@ function describeLandlock(plan: Plan): string[] {
   return out;
 }
 
-export function describeEnforcement(plan: Plan): string[] {
-  const arch = hostArch();
+/**
+ * The syscalls `tsbox run` traps for this plan, ascending, and those trapped only when an
+ * argument is non-zero (argument index by number), from the handlers `tsbox run` installs.
+ */
+export function supervisorTraps(plan: Plan): { trapped: number[]; trapOnlyIfSet: ReadonlyMap<number, number> } {
   const sv = new Supervisor(plan, createMemory('vm'), createEventLog(createLogger('silent', null, plan.name), false), {
     add() {}, remove() {},
   });
   installHandlers(sv);
-  const trapped = [...sv.trappedSyscalls()].sort((a, b) => a - b);
-  const filter = buildSeccompFilter({ plan, trapped: new Set(trapped), trapOnlyIfSet: sv.trapOnlyIfSet });
+  return { trapped: [...sv.trappedSyscalls()].sort((a, b) => a - b), trapOnlyIfSet: sv.trapOnlyIfSet };
+}
+
+export function describeEnforcement(plan: Plan): string[] {
+  const arch = hostArch();
+  const { trapped, trapOnlyIfSet } = supervisorTraps(plan);
+  const filter = buildSeccompFilter({ plan, trapped: new Set(trapped), trapOnlyIfSet });
   return [
     `kernel (seccomp BPF, ${filter.length} instructions): foreign architectures killed, x32 refused (ENOSYS)`,
     trapped.length === 0

@@ -17,6 +17,10 @@ import { helper, repoRoot } from '../lib/helpers.js';
 import { isRoot, tsboxBin, which } from '../lib/run.js';
 import { debianRootfs } from '../lib/rootfs.js';
 import { measureMemoryReads } from './memory-read.js';
+import { PATH_SYSCALLS } from '../../runtime/handlers/path-table.js';
+import { supervisorTraps } from '../../runtime/describe-runtime.js';
+import { loadPolicySync } from '../../policy/load.js';
+import { hostArch } from '../../arch/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -164,9 +168,10 @@ function measure(cmd: Command): Promise<Outcome> {
 }
 
 /** tsbox's extra start-up over native, from the start-up row (null when it was not measured). */
-function startupExtraFor(results: Map<string, Results>): number | null {
+/** What a tool adds to native start-up (the start-up row), in ms; null if not measured. */
+function startupExtraFor(results: Map<string, Results>, tool: Tool['id'] = 'tsbox'): number | null {
   const n = results.get('startup')?.get('native');
-  const t = results.get('startup')?.get('tsbox');
+  const t = results.get('startup')?.get(tool);
   if (!n || !t || n.error || t.error || !n.ms.length || !t.ms.length) return null;
   return median(t.ms) - median(n.ms);
 }
@@ -192,10 +197,8 @@ interface Workload {
   prepare?: () => void;
   /** absolute times in every cell instead of ratios */
   absolute?: boolean;
-  /** argv for the C floor (test/helpers/stat-supervisor.c), where it can run this workload */
+  /** the command for the floors (test/helpers/floor-supervisor.c, test/bench/koffi-floor.ts) */
   floor?: string[];
-  /** argv for the same stop from Node.js through tsbox's FFI layer (test/bench/koffi-floor.ts) */
-  jsFloor?: string[];
 }
 
 const C_FILES = 7;
@@ -298,6 +301,16 @@ function cellText(s: string): string {
 
 type Results = Map<string, { ms: number[]; error?: string }>;
 
+/** NR:ARG,... for floor-supervisor: each syscall tsbox traps under POLICY, with its path argument. */
+function floorTraps(policy: string): string {
+  const arch = hostArch();
+  const { trapped, trapOnlyIfSet } = supervisorTraps(loadPolicySync(policy));
+  return trapped
+    .filter((nr) => !trapOnlyIfSet.has(nr))
+    .map((nr) => `${nr}:${PATH_SYSCALLS[arch.syscallName(nr)]?.args[0]?.path ?? -1}`)
+    .join(',');
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const counts = o.quick
@@ -331,22 +344,25 @@ async function main(): Promise<void> {
     statloop: helper('statloop'),
     getpidloop: helper('getpidloop'),
     forkexec: helper('forkexec'),
-    statSupervisor: helper('stat-supervisor'),
+    floorSupervisor: helper('floor-supervisor'),
   };
+  // The generic C floor traps what tsbox traps for this policy (test/helpers/floor-supervisor.c).
+  // Calls tsbox traps only when an argument is set (sendto with an address) are left out: the
+  // workloads make none, and leaving them out can only lower the floor.
+  const traps = floorTraps(policy);
+  const koffiFloor = path.join(repoRoot(), 'dist', 'test', 'bench', 'koffi-floor.js');
   const k = (n: number): string => (n >= 1000 ? `${n / 1000}k` : `${n}`);
   const workloads: Workload[] = [
-    { id: 'startup', label: 'start-up: `/bin/true` (absolute times)', host: ['/bin/true'], guest: ['/bin/true'], absolute: true },
+    {
+      id: 'startup', label: 'start-up: `/bin/true` (absolute times)', host: ['/bin/true'], guest: ['/bin/true'], absolute: true,
+      floor: ['/bin/true'],
+    },
     {
       id: 'stat',
       label: `${k(counts.stat)} stat() (statloop)`,
       host: [H.statloop, String(counts.stat), path.join(work, 'file')],
       guest: [H.statloop, String(counts.stat), '/work/file'],
-      floor: [H.statSupervisor, '/work', work, H.statloop, String(counts.stat), '/work/file'],
-      jsFloor: [
-        // Node.js as bin/tsbox starts it: without the CA bundle (README, Performance).
-        'env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, path.join(repoRoot(), 'dist', 'test', 'bench', 'koffi-floor.js'),
-        '/work', work, H.statSupervisor, '--stub', H.statloop, String(counts.stat), '/work/file',
-      ],
+      floor: [H.statloop, String(counts.stat), '/work/file'],
       expect: /statloop \d+ ok/,
     },
     {
@@ -354,6 +370,7 @@ async function main(): Promise<void> {
       label: `${k(counts.getpid)} getpid() (not trapped)`,
       host: [H.getpidloop, String(counts.getpid)],
       guest: [H.getpidloop, String(counts.getpid)],
+      floor: [H.getpidloop, String(counts.getpid)],
       expect: /getpidloop \d+ ok/,
     },
     {
@@ -361,6 +378,7 @@ async function main(): Promise<void> {
       label: `${counts.fork} fork+exec of /bin/true`,
       host: [H.forkexec, String(counts.fork), '/bin/true'],
       guest: [H.forkexec, String(counts.fork), '/bin/true'],
+      floor: [H.forkexec, String(counts.fork), '/bin/true'],
       expect: /forkexec \d+ ok/,
     },
     {
@@ -368,12 +386,15 @@ async function main(): Promise<void> {
       label: "`find /usr -name '*.h'`",
       host: ['find', '/usr', '-name', '*.h'],
       guest: ['find', '/usr', '-name', '*.h'],
+      floor: ['find', '/usr', '-name', '*.h'],
     },
     {
       id: 'make',
       label: `\`make -j2\`, ${C_FILES} C files`,
       host: ['make', '-s', '-j2', '-C', path.join(work, 'cc')],
       guest: ['make', '-s', '-j2', '-C', '/work/cc'],
+      // Host paths: the C floor translates no path (it only emulates stat through /work).
+      floor: ['make', '-s', '-j2', '-C', path.join(work, 'cc')],
       prepare: () => cleanCProject(path.join(work, 'cc')),
     },
   ];
@@ -406,18 +427,19 @@ async function main(): Promise<void> {
       argv: (w) => [...pin, ...tsbox, policy, '--', ...w.guest],
     },
     {
-      // The same stop written in C: what this design costs without Node.js (stat row only).
+      // The same stops made in C: what this design costs without Node.js.
       id: 'floor',
-      label: 'same stop in C⁵',
+      label: 'same stops in C⁵',
       unavailable: null,
-      argv: (w) => (w.floor ? [...pin, ...w.floor] : null),
+      argv: (w) => (w.floor ? [...pin, H.floorSupervisor, traps, '/work', work, ...w.floor] : null),
     },
     {
-      // The same stop from JavaScript, through tsbox's FFI layer and primitives only.
+      // The same stops from JavaScript, through tsbox's FFI layer and primitives only. Node.js
+      // as bin/tsbox starts it: without the CA bundle (README, Performance).
       id: 'jsfloor',
-      label: 'same stop in JS⁵',
+      label: 'same stops in JS⁵',
       unavailable: null,
-      argv: (w) => (w.jsFloor ? [...pin, ...w.jsFloor] : null),
+      argv: (w) => (w.floor ? [...pin, 'env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, koffiFloor, traps, '/work', work, ...w.floor] : null),
     },
   ];
 
@@ -624,7 +646,7 @@ async function main(): Promise<void> {
   }
 
   // Render
-  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹', 'same stop in C⁵', 'same stop in JS⁵'];
+  const header = ['workload', 'native', 'strace -f', 'PRoot', 'tsbox', 'tsbox excl. start-up¹', 'same stops in C⁵', 'same stops in JS⁵'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   /** One table line; cells past the row's own (the floor columns of most rows) show —. */
   const tableRow = (cells: string[]): string =>
@@ -652,7 +674,13 @@ async function main(): Promise<void> {
       const rest = median(t.ms) - startupExtra;
       cells.push(rest > 0 ? fmtRatio(rest / nativeMs) : '~0 (below start-up noise)');
     }
-    for (const id of floors) cells.push(ratioCell(tools.find((t) => t.id === id)!));
+    // The floors without their own start-up, as the column before them, where it was measured.
+    for (const id of floors) {
+      const c = row.get(id)!;
+      const extra = startupExtraFor(results, id as Tool['id']);
+      if (w.absolute || c.error || !c.ms.length || nativeMs === null || extra === null) cells.push(ratioCell(tools.find((t) => t.id === id)!));
+      else cells.push(fmtRatio(Math.max(median(c.ms) - extra, 0) / nativeMs));
+    }
     lines.push(tableRow(cells));
   }
   if (memoryRow) lines.push(tableRow(memoryRow));
@@ -705,13 +733,17 @@ async function main(): Promise<void> {
         'and with `TSBOX_LANDLOCK_MAX_ABI=0` (no ruleset). Median with over median without.',
     );
   }
-  if (results.get('stat')?.get('floor')?.ms.length) {
+  if ([...results.values()].some((row) => row.get('floor')?.ms.length)) {
     doc.push(
-      '⁵ The stat row\'s stop answered with the same syscalls tsbox makes (GETREGS, process_vm_readv of the ' +
-        'path, stat of the host path, process_vm_writev of the result, SETREGS skipping the call, PTRACE_CONT, ' +
-        'waitpid) and nothing else: no policy, no path resolution. In C (test/helpers/stat-supervisor.c): the ' +
-        'floor of this design on this machine. In JS (test/bench/koffi-floor.ts): from Node.js through tsbox\'s ' +
-        'own FFI layer (koffi) and primitives, the floor for a supervisor written in JavaScript.',
+      '⁵ The least a supervisor of this design must do for the row, and nothing else: no policy, no path ' +
+        'resolution, no state. test/helpers/floor-supervisor.c (C) and test/bench/koffi-floor.ts (Node.js, ' +
+        'through tsbox\'s own FFI layer and primitives) trap exactly the syscalls tsbox traps for the bench ' +
+        'policy, follow fork, clone and exec as tsbox does, read the path of each trapped call (GETREGS, ' +
+        'process_vm_readv) and let it run (PTRACE_CONT); a stat() through /work is answered as tsbox answers it ' +
+        '(stat of the host path, process_vm_writev of the result, SETREGS skipping the call). Nothing else is ' +
+        'translated, so the make row runs them with host paths. C: the floor of the design on this machine; ' +
+        'JS: the floor for a supervisor written in JavaScript. Like the column before them, both are shown ' +
+        'without their own start-up (their cell in the start-up row) when that row was measured.',
     );
   }
   const benchHidden = '/root/.ssh'; // the `access: none` path of test/bench/policy.yaml
