@@ -39,6 +39,11 @@ export interface Arch {
   readonly statSize: number;
   /** Offset of st_mode (u32) in struct stat. */
   readonly statModeOffset: number;
+  /**
+   * Byte ranges [offset, length] of struct stat that change whenever a file is replaced or its
+   * contents change: st_dev and st_ino, st_size, st_mtim and st_ctim.
+   */
+  readonly statIdentity: ReadonlyArray<readonly [number, number]>;
   readonly statfsSize: number;
   /** struct msghdr: its size and where msg_name (a pointer) and msg_namelen (u32) are. */
   readonly msghdr: { size: number; nameOffset: number; nameLenOffset: number };

@@ -93,6 +93,42 @@ const O_RDONLY = 0;
 const headMem = allocNative(65536);
 
 /**
+ * The first bytes of programs exec'd recently, by host path, with the identity of the file they
+ * were read from (device, inode, size, modification and change times): every exec needs them
+ * (#! line, ELF header), and one lstat, often already made by this stop's path resolution,
+ * replaces an open, a read and a close. Timestamps can be coarser than two quick writes, so
+ * every open for writing, create or remove by a sandboxed program forgets them all.
+ */
+const heads = new Map<string, { identity: string; length: number; head: Buffer }>();
+const MAX_HEADS = 256;
+
+function identityOfLstat(): string {
+  let id = '';
+  for (const [at, len] of arch.statIdentity) id += statMem.bytes.toString('latin1', at, at + len);
+  return id;
+}
+
+export function forgetHeads(): void {
+  heads.clear();
+}
+
+/** readHostFile(path, length) for the start of a file, remembered while the file is the same. */
+export function readHostHead(path: string, length: number): Buffer | null {
+  if (lstatOf !== path && lookupHost(path) !== 'other') return readHostFile(path, length); // not a plain file
+  if ((statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT) === S_IFLNK) return readHostFile(path, length);
+  const identity = identityOfLstat();
+  const known = heads.get(path);
+  if (known !== undefined && known.identity === identity && known.length >= length) {
+    return known.head.length > length ? known.head.subarray(0, length) : known.head;
+  }
+  const head = readHostFile(path, length);
+  if (head === null) return null;
+  if (heads.size >= MAX_HEADS) heads.clear();
+  heads.set(path, { identity, length, head });
+  return head;
+}
+
+/**
  * Up to `length` bytes of a host file from `offset` (fewer at its end), or null: three raw
  * syscalls into memory allocated once (node:fs costs ~20 µs more per exec, where this runs).
  */

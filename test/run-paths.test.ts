@@ -282,6 +282,24 @@ for (const memory of ['vm', 'peek'] as const) {
       }
     });
 
+    test('a program rewritten in place (same file, same size) between two execs runs as it is now', async () => {
+      const v1 = '#!/bin/sh\necho one\n';
+      const v2 = '#!/bin/cat\nhi one!\n';
+      assert.equal(v1.length, v2.length);
+      const dir = path.join(fx.work, 'rewrite'); // /work itself holds a hidden folder: no creating there
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'again'), v1, { mode: 0o755 });
+      const write = (v: string) => `printf '${v.replaceAll('\n', '\\n')}' > /work/rewrite/again`;
+      try {
+        const r = await sh(`/work/rewrite/again; ${write(v2)}; /work/rewrite/again; ${write(v1)}; /work/rewrite/again; ` +
+          'cp /bin/echo /work/rewrite/again; /work/rewrite/again elf');
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, `one\n${v2}one\nelf\n`, show(r));
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    });
+
     test('a #! interpreter that lives inside a bind is found by its guest path', async () => {
       fs.mkdirSync(path.join(fx.work, 'bin'));
       fs.copyFileSync('/bin/sh', path.join(fx.work, 'bin', 'mysh'));

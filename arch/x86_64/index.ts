@@ -31,6 +31,7 @@ export const x86_64: Arch = {
   redZone: 128,
   statSize: 144,
   statModeOffset: 24, // after st_dev, st_ino, st_nlink (8 bytes each on x86_64)
+  statIdentity: [[0, 16], [48, 8], [88, 32]], // st_dev st_ino, st_size, st_mtim st_ctim
   statfsSize: 120,
   msghdr: { size: 56, nameOffset: 0, nameLenOffset: 8 },
   mmsghdr: { size: 64, lenOffset: 56 }, // a msghdr, then unsigned msg_len, padded to 8

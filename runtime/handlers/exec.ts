@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Resolved } from '../paths.js';
-import { hostAccess, lookupHost, readHostFile } from '../host-fs.js';
+import { hostAccess, lookupHost, readHostFile, readHostHead } from '../host-fs.js';
 import type { Supervisor } from '../supervisor.js';
 import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, hostLink, resolveNamed } from './bases.js';
@@ -118,7 +118,7 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: ArgvSource,
   const direct = (): ExecPlan => ({
     hostFile: target.host, argv: typeof argv === 'function' ? 'own' : argv, guestExe: target.guest, mapped: target.mapped, viaLoader: false,
   });
-  const head = readHostFile(target.host, HEAD_BYTES);
+  const head = readHostHead(target.host, HEAD_BYTES);
   if (head === null) return unreadable(sv, target);
   const script = head[0] === 0x23 && head[1] === 0x21;
   if (sv.plan.root === null && !script) return direct();

@@ -9,7 +9,7 @@ import type { Tracee } from '../tracee.js';
 import { AT_FDCWD, resolveNamed } from './bases.js';
 import { accessErrno } from './access.js';
 import { emulate } from './emulate.js';
-import { forgetCleanFolders, lookupHost } from '../host-fs.js';
+import { forgetCleanFolders, forgetHeads, lookupHost } from '../host-fs.js';
 import { fdChangeErrno } from './fd-metadata.js';
 import { PATH_SYSCALLS, type Follow, type Intent, type PathSyscall } from './path-table.js';
 import { cmdlineSnapshot } from './proc-cmdline.js';
@@ -96,6 +96,7 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       if (sv.lockedFolders.has(parent)) return sv.refuseInLockedFolder(t, arch.syscallName(nr), r.guest, parent);
     }
     if (intent === 'create' || intent === 'delete') forgetCleanFolders(); // a folder may become a symlink
+    if (intent !== 'read' && intent !== 'exec') forgetHeads(); // a program may be rewritten in place
     if (first === null) {
       first = r;
       firstFollow = follow;

@@ -35,7 +35,8 @@ function main(argv: string[]): number {
   spawnFileActionsInit(actions.ptr);
   for (const fd of [0, 1, 2]) spawnFileActionsAddDup2(actions.ptr, fd, fd);
   const out = allocNative(4);
-  if (posixSpawn(out.ptr, stub[0]!, actions.ptr, null, [...stub, null], [null]) !== 0) return 125;
+  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+  if (posixSpawn(out.ptr, stub[0]!, actions.ptr, null, [...stub, null], [...env, null]) !== 0) return 125;
   const pid = out.view.getInt32(0, true);
   if (waitpid(pid, out.ptr, WUNTRACED) !== pid) return 125; // the stub stopped itself
   seize(pid);
