@@ -134,19 +134,20 @@ export class PathTranslator {
    */
   resolve(raw: string, base: Base, followLast: boolean, pid: number): Resolution {
     if (raw === '') return { errno: ERRNO.ENOENT };
-    const lexical = this.resolveLexically(raw, base, followLast);
-    if (lexical !== null) return lexical;
-    // A path through a symlinked folder (/bin -> usr/bin, /lib -> usr/lib on merged-/usr systems
-    // and in every Debian rootfs) cannot take the lexical path and would be walked component by
-    // component at every exec and library load: absolute ones are remembered while nothing
-    // changes. Never errors (a file may appear any moment), nor anything under /proc (pid-bound).
-    if (!raw.startsWith('/') || raw.startsWith('/proc')) return this.walk(raw, base, followLast, pid);
-    const key = followLast ? `F${raw}` : `N${raw}`;
-    const known = this.walks.get(key);
-    if (known !== undefined) return known;
-    const walked = this.walk(raw, base, followLast, pid);
-    if (!('errno' in walked) && !walked.magic && !walked.guest.startsWith('/proc')) this.walks.set(key, walked);
-    return walked;
+    // Absolute paths are remembered while nothing changes: the libraries, caches and headers
+    // every exec and compile opens again, and paths through a symlinked folder (/bin -> usr/bin,
+    // /lib -> usr/lib on merged-/usr systems and in every Debian rootfs), which cannot take the
+    // lexical path and would be walked component by component each time. Never errors (a file
+    // may appear any moment), nor anything under /proc (pid-bound).
+    const remembered = raw.startsWith('/') && !raw.startsWith('/proc');
+    const key = remembered ? (followLast ? `F${raw}` : `N${raw}`) : '';
+    if (remembered) {
+      const known = this.walks.get(key);
+      if (known !== undefined) return known;
+    }
+    const resolved = this.resolveLexically(raw, base, followLast) ?? this.walk(raw, base, followLast, pid);
+    if (remembered && !('errno' in resolved) && !resolved.magic && !resolved.guest.startsWith('/proc')) this.walks.set(key, resolved);
+    return resolved;
   }
 
   private readonly walks = new UntilChanged<Resolved>();

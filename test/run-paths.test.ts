@@ -123,6 +123,18 @@ for (const memory of ['vm', 'peek'] as const) {
       assert.equal(r.stdout, 'A\nA\nB\nC\n', show(r));
     });
 
+    test('a file replaced by a symlink (and back) inside the sandbox is followed at once', async () => {
+      // Absolute paths are remembered too, last component included: every change forgets them.
+      const r = await sh(
+        'mkdir -p /work/sub/fl && echo plain > /work/sub/fl/f && cat /work/sub/fl/f; cat /work/sub/fl/f; ' +
+          'rm /work/sub/fl/f && ln -s /work/target /work/sub/fl/f && cat /work/sub/fl/f; ' +
+          'mv /work/sub/fl/f /work/sub/fl/g && echo again > /work/sub/fl/f && cat /work/sub/fl/f /work/sub/fl/g; ' +
+          'rm -r /work/sub/fl',
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'plain\nplain\ntarget contents\nagain\ntarget contents\n', show(r));
+    });
+
     test('getcwd, pwd -P and /proc/self/cwd show guest paths', async () => {
       const r = await sh('cd /work/sub && pwd && pwd -P && /bin/pwd && readlink /proc/self/cwd && readlink /proc/$$/cwd && cd .. && pwd -P && cd /data/dir && /bin/pwd');
       assert.equal(r.code, 0, show(r));
