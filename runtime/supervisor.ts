@@ -52,6 +52,8 @@ export class Supervisor {
   timeStops = false;
   busyNs = 0n;
   private stops = 0;
+  /** Whether any tracee has used clone() in a way that may have started a thread. */
+  private threadsStarted = false;
   /**
    * Host folders where Landlock refuses to create or remove entries (they hold a narrower rule):
    * the supervisor says why instead of letting the kernel answer a bare EACCES.
@@ -242,6 +244,7 @@ export class Supervisor {
         case 'event':
           if (w.event === EVENT_FORK || w.event === EVENT_VFORK || w.event === EVENT_CLONE) {
             const child = getEventMsg(w.pid);
+            if (w.event === EVENT_CLONE) this.threadsStarted = true; // (or a clone() sharing less)
             const tracked = this.track(child, w.pid);
             tracked.exe = t.exe;
             tracked.viaLoader = t.viaLoader;
@@ -250,7 +253,8 @@ export class Supervisor {
             if (rootDone) kill(child, SIGKILL);
           } else if (w.event === EVENT_EXEC) {
             // A non-leader thread that execs takes over the leader's pid; its old tid is gone.
-            const formerTid = getEventMsg(w.pid);
+            // Without a thread ever started there is none: no need to ask the kernel.
+            const formerTid = this.threadsStarted ? getEventMsg(w.pid) : w.pid;
             const execer = this.tracees.get(formerTid) ?? t;
             t.exe = execer.pendingExe;
             t.viaLoader = execer.pendingViaLoader;

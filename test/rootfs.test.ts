@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { debianRootfs, devRootfsPolicy, skipUnlessDebianRootfs, writableRootfsCopy } from './lib/rootfs.js';
 import { makeTmpDir, runAs, runTsbox, skipUnlessUnprivileged, tmpPolicy, which } from './lib/run.js';
+import { helper } from './lib/helpers.js';
 
 const skip = skipUnlessDebianRootfs() || skipUnlessUnprivileged();
 const rootfs = skip ? '' : debianRootfs();
@@ -166,6 +167,16 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     const r = await inGuest(policy, 'cp /proc/self/exe /tmp/x 2>/dev/null; perl -e \'if (@ARGV) { print "again @ARGV\\n" } else { exec "/proc/self/exe", "-e", "print qq(re-exec ok\\n)" }\'');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 're-exec ok\n');
+  });
+
+  test('exec from a second thread: /proc/self/exe names the new guest program', async () => {
+    // The kernel hands the exec'ing thread the leader's pid; tsbox must carry what that thread's
+    // exec planned (the guest program behind the loader) over to the leader.
+    const threads = helper('threads');
+    const p = rootPolicy(`paths:\n  - { guest: /h, host: ${path.dirname(threads)}, access: ro }\n`);
+    const r = await runTsbox(['run', p, '--', `/h/${path.basename(threads)}`, '-x', '/usr/bin/perl', '-e', 'print readlink("/proc/self/exe"), " $0\\n"'], { user, cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '/usr/bin/perl -e\n');
   });
 
   test('a host project bound at /work: list, edit, run scripts', async () => {

@@ -82,6 +82,18 @@ describe('pipelines and process trees', () => {
     assert.equal(r.stdout, native.stdout);
   });
 
+  test('exec from a second thread: the program runs in the leader\'s pid, binds apply, tsbox ends with it', async () => {
+    const host = makeTmpDir();
+    fs.writeFileSync(path.join(host, 'file'), 'read after a thread exec\n');
+    const policy = `${PLAIN}paths:\n  - { guest: /work, host: ${JSON.stringify(host)}, access: ro }\n`;
+    // The shell's pid is the helper's (exec), and stays the program's after the thread's exec.
+    const r = await sandbox(policy, ['sh', '-c', `echo $$; exec ${helper('threads')} -x /bin/sh -c 'echo $$; cat /work/file'`], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, show(r));
+    const [before, after, ...rest] = r.stdout.split('\n');
+    assert.equal(after, before, show(r));
+    assert.deepEqual(rest, ['read after a thread exec', ''], show(r));
+  });
+
   test('threads helper under a policy with binds: same as native modulo the bind', async () => {
     const host = makeTmpDir();
     fs.writeFileSync(path.join(host, 'file'), 'x\n');

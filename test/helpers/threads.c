@@ -6,7 +6,9 @@
  *   tN stat PATH => reg|dir|lnk|...|ERRNO
  *   tN getcwd => "PATH"|ERRNO
  *   tN rounds=ITER inconsistent=K
- * and finally "ok" (exit 0) when no thread saw an inconsistency.                          */
+ * and finally "ok" (exit 0) when no thread saw an inconsistency.
+ * threads -x PROG ARGS...: a second thread execs PROG while the first waits: the kernel gives the
+ * exec'ing thread the leader's pid and ends the others.                                    */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +66,21 @@ static void *run(void *arg) {
   return NULL;
 }
 
+static char **exec_argv;
+static void *exec_from_thread(void *unused) {
+  (void)unused;
+  execv(exec_argv[0], exec_argv);
+  printf("execv errno %d\n", errno);
+  exit(127);
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && strcmp(argv[1], "-x") == 0) {
+    exec_argv = argv + 2;
+    pthread_t t;
+    if (pthread_create(&t, NULL, exec_from_thread, NULL) != 0) { printf("pthread_create failed\n"); return 1; }
+    for (;;) pause(); // ended by the other thread's exec
+  }
   int a = 1;
   if (a + 1 < argc && strcmp(argv[a], "-n") == 0) { rounds = atoi(argv[a + 1]); a += 2; }
   static char *defaults[] = {"/", "/etc/passwd", ".", "/nonexistent"};
