@@ -5,7 +5,7 @@ import { hostArch } from '../arch/index.js';
 import { allocNative, freeNative, lastErrno, lstatRaw, readlinkRaw, syscall6, type NativeMemory } from './ffi.js';
 
 const arch = hostArch();
-const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
+const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000, S_IFREG = 0o100000;
 const ENOTDIR = 20;
 
 const pathMem = allocNative(8192);
@@ -89,7 +89,7 @@ export function noSymlinksIn(path: string): boolean {
 
 const closeFd = (fd: number) => syscall6(arch.syscalls.close, fd, 0, 0, 0, 0, 0);
 
-const O_RDONLY = 0;
+const O_RDONLY = 0, O_NONBLOCK = 0o4000;
 const headMem = allocNative(65536);
 
 /**
@@ -112,10 +112,17 @@ export function forgetHeads(): void {
   heads.clear();
 }
 
-/** readHostFile(path, length) for the start of a file, remembered while the file is the same. */
-export function readHostHead(path: string, length: number): Buffer | null {
-  if (lstatOf !== path && lookupHost(path) !== 'other') return readHostFile(path, length); // not a plain file
-  if ((statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT) === S_IFLNK) return readHostFile(path, length);
+/**
+ * readHostFile(path, length) for the start of a program, remembered while the file is the same;
+ * 'irregular' for what is there but no regular file (a folder, a FIFO: opening one to read would
+ * wait for a writer), which the kernel refuses to run.
+ */
+export function readHostHead(path: string, length: number): Buffer | 'irregular' | null {
+  if (lstatOf !== path) lookupHost(path);
+  if (lstatOf !== path) return null; // missing, or not reachable
+  const type = statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT;
+  if (type === S_IFLNK) return readHostFile(path, length); // /proc/PID/exe: the kernel follows it
+  if (type !== S_IFREG) return 'irregular';
   const identity = identityOfLstat();
   const known = heads.get(path);
   if (known !== undefined && known.identity === identity && known.length >= length) {
@@ -136,7 +143,9 @@ export function readHostFile(path: string, length: number, offset = 0): Buffer |
   const into = length <= headMem.size ? headMem : allocNative(length); // an ELF with a huge header table
   try {
     put(path);
-    const fd = syscall6(arch.syscalls.openat, AT_FDCWD, pathMem.address, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+    // O_NONBLOCK: a FIFO a sandboxed program put where a file was expected must not hold the
+    // supervisor until someone writes to it (its read then fails: null).
+    const fd = syscall6(arch.syscalls.openat, AT_FDCWD, pathMem.address, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0, 0, 0);
     if (fd < 0) return null;
     const n = syscall6(arch.syscalls.pread64, fd, into.addr, length, offset, 0, 0);
     closeFd(fd);

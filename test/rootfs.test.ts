@@ -2,6 +2,7 @@
 // command runs as the unprivileged user, and where PRoot's answer is right it is the oracle:
 // `proot -r ROOTFS -b /proc -b /dev -b /sys` on the same rootfs must print the same thing.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -210,6 +211,30 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     const r = await runTsbox(['run', p, '--', 'sh', '-c', 'oldtrue; echo "status $?"'], { user, cwd: '/' });
     assert.match(r.stdout, /status 126/); // ENOEXEC from execve: the shell reports "cannot execute"
     assert.match(r.stderr, /has no --argv0 option \(glibc older than 2\.33\)/);
+  });
+
+  test('a guest program whose loader is missing or a FIFO fails as the kernel fails it, at once', async () => {
+    // A FIFO in the loader's place must not hold the supervisor (opening it to read would wait
+    // for a writer); a missing loader is ENOENT ("not found"), not a complaint about glibc.
+    const dir = makeTmpDir({ forUser: user });
+    const prog = fs.readFileSync('/bin/true'); // any dynamic program: only its PT_INTERP matters
+    const interp = '/lib64/ld-linux-x86-64.so.2';
+    const at = prog.indexOf(interp);
+    assert.ok(at > 0);
+    for (const [name, loader] of [['viafifo', '/w/ld-fifo'], ['viamissing', '/w/ld-missing']]) {
+      const patched = Buffer.from(prog);
+      Buffer.from(loader.padEnd(interp.length, '\0')).copy(patched, at);
+      fs.writeFileSync(path.join(dir, name), patched, { mode: 0o755 });
+    }
+    assert.equal(spawnSync('mkfifo', ['-m', '755', path.join(dir, 'ld-fifo')]).status, 0);
+    for (const f of fs.readdirSync(dir)) fs.chownSync(path.join(dir, f), 65534, 65534);
+    const p = rootPolicy(`paths:\n  - { guest: /w, host: ${dir} }\n`);
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', '/w/viafifo; echo "fifo $?"; /w/viamissing; echo "missing $?"'], { user, cwd: '/', timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'fifo 126\nmissing 127\n', r.stderr);
+    assert.match(r.stderr, /viafifo: Permission denied/);
+    assert.match(r.stderr, /viamissing: not found/);
+    assert.doesNotMatch(r.stderr, /argv0/);
   });
 });
 

@@ -4,6 +4,7 @@
 // twice: with the default tracee memory access (process_vm_readv) and with --memory=peek, which
 // must give the same results.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -291,6 +292,18 @@ for (const memory of ['vm', 'peek'] as const) {
         assert.equal(r.stdout, 'script /work/script.sh a\nscript ./script.sh b\nscript script.sh c\n');
       } finally {
         fs.rmSync(path.join(fx.work, 'script.sh'));
+      }
+    });
+
+    test('exec of a folder or a FIFO: "Permission denied" as natively, at once, nothing logged', async () => {
+      const fifo = path.join(fx.work, 'sub', 'fifo');
+      assert.equal(spawnSync('mkfifo', ['-m', '755', fifo]).status, 0);
+      try {
+        const r = await sh('/work/sub; echo "folder $?"; /work/sub/fifo; echo "fifo $?"', { timeoutMs: 30_000 });
+        assert.equal(r.stdout, 'folder 126\nfifo 126\n', show(r));
+        assert.equal(r.stderr, 'sh: 1: /work/sub: Permission denied\nsh: 1: /work/sub/fifo: Permission denied\n', show(r));
+      } finally {
+        fs.rmSync(fifo);
       }
     });
 

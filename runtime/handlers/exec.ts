@@ -6,7 +6,7 @@
 //     <host path of guest ld.so> --argv0 ARGV0 <guest program> ARGS...
 // The loader then opens the program and its libraries by guest paths, which tsbox translates.
 // A static program runs directly. argv[0] is kept; /proc/self/exe shows the guest program.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { hostArch, ERRNO } from '../../arch/index.js';
 import type { Resolved } from '../paths.js';
 import { hostAccess, lookupHost, readHostFile, readHostHead } from '../host-fs.js';
@@ -43,7 +43,7 @@ interface ExecPlan {
   viaLoader: boolean;
 }
 
-const loaderSupportsArgv0 = new Map<string, boolean>();
+const loaderErrno = new Map<string, number>();
 
 /** The PT_INTERP of an ELF file of this architecture: a path, '' for a static program, or an errno. */
 function elfInterpreter(host: string, head: Buffer): string | number {
@@ -70,21 +70,31 @@ function elfInterpreter(host: string, head: Buffer): string | number {
   return '';
 }
 
-function supportsArgv0(sv: Supervisor, loaderHost: string, loaderGuest: string): boolean {
-  let ok = loaderSupportsArgv0.get(loaderHost);
-  if (ok === undefined) {
-    try {
-      ok = readFileSync(Buffer.from(loaderHost, 'latin1')).includes('--argv0');
-    } catch {
-      ok = false;
-    }
-    loaderSupportsArgv0.set(loaderHost, ok);
-    if (!ok) {
+/**
+ * 0 when the guest's loader can run programs as tsbox runs them (it has --argv0), else the errno
+ * the exec gets: the kernel's for a loader it could not open to run (missing, no permission, no
+ * regular file), ENOEXEC with an error logged once for a loader without --argv0.
+ */
+function loaderProblem(sv: Supervisor, loaderHost: string, loaderGuest: string): number {
+  const known = loaderErrno.get(loaderHost);
+  if (known !== undefined) return known;
+  let fd = -1;
+  try {
+    // Not blocking on a FIFO the guest may have put in the loader's place.
+    fd = openSync(Buffer.from(loaderHost, 'latin1'), constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return ERRNO.EACCES;
+    const errno = readFileSync(fd).includes('--argv0') ? 0 : ERRNO.ENOEXEC;
+    loaderErrno.set(loaderHost, errno); // a fact about this file for the rest of the run
+    if (errno !== 0) {
       sv.log.logger.error({ loader: loaderGuest },
         `the guest's dynamic loader ${loaderGuest} has no --argv0 option (glibc older than 2.33): tsbox cannot run its programs`);
     }
+    return errno;
+  } catch (e) {
+    return ERRNO[(e as NodeJS.ErrnoException).code ?? ''] ?? ERRNO.EACCES;
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
-  return ok;
 }
 
 function resolveGuest(sv: Supervisor, t: Tracee, raw: string, dirfd: number): Resolved | number {
@@ -119,6 +129,7 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: ArgvSource,
     hostFile: target.host, argv: typeof argv === 'function' ? 'own' : argv, guestExe: target.guest, mapped: target.mapped, viaLoader: false,
   });
   const head = readHostHead(target.host, HEAD_BYTES);
+  if (head === 'irregular') return hostAccess(target.host, X_OK) || ERRNO.EACCES;
   if (head === null) return unreadable(sv, target);
   const script = head[0] === 0x23 && head[1] === 0x21;
   if (sv.plan.root === null && !script) return direct();
@@ -149,7 +160,8 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: ArgvSource,
   if (interp === '') return direct();
   const loader = resolveGuest(sv, t, interp, AT_FDCWD);
   if (typeof loader === 'number') return loader === ERRNO.ENOENT ? ERRNO.ENOENT : loader;
-  if (!supportsArgv0(sv, loader.host, loader.guest)) return ERRNO.ENOEXEC;
+  const problem = loaderProblem(sv, loader.host, loader.guest);
+  if (problem !== 0) return problem;
   const own = typeof argv === 'function' ? argv() : argv;
   if (own === null) return ERRNO.EFAULT;
   const argv0: Arg = own[0] ?? target.guest;
