@@ -213,6 +213,19 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.match(r.stderr, /has no --argv0 option \(glibc older than 2\.33\)/);
   });
 
+  test('an empty or tiny executable file is ENOEXEC, which the shell then runs as a script, as natively', async () => {
+    const dir = makeTmpDir({ forUser: user });
+    fs.writeFileSync(path.join(dir, 'empty'), '', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'two'), 'ab', { mode: 0o755 });
+    for (const f of fs.readdirSync(dir)) fs.chownSync(path.join(dir, f), 65534, 65534);
+    const script = 'PATH=/usr/bin:/bin; /w/empty; echo "empty $?"; /w/two 2>&1; echo "two $?"';
+    const native = await runAs('sh', ['-c', script.replaceAll('/w/', `${dir}/`)], { user, cwd: '/' });
+    const r = await runTsbox(['run', rootPolicy(`paths:\n  - { guest: /w, host: ${dir} }\n`), '--', 'sh', '-c', script], { user, cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, native.stdout.replaceAll(`${dir}/`, '/w/'), r.stderr);
+    assert.equal(r.stdout, 'empty 0\n/w/two: 1: ab: not found\ntwo 127\n');
+  });
+
   test('a guest program whose loader is missing or a FIFO fails as the kernel fails it, at once', async () => {
     // A FIFO in the loader's place must not hold the supervisor (opening it to read would wait
     // for a writer); a missing loader is ENOENT ("not found"), not a complaint about glibc.

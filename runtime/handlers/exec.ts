@@ -153,7 +153,7 @@ function planExec(sv: Supervisor, t: Tracee, target: Resolved, argv: ArgvSource,
     if (typeof plan !== 'number') plan.mapped ||= target.mapped;
     return plan;
   }
-  if (head.readUInt32BE(0) !== 0x7f454c46) return ERRNO.ENOEXEC;
+  if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) return ERRNO.ENOEXEC; // (an empty file too)
   const interp = elfInterpreter(target.host, head);
   if (typeof interp === 'number') return interp;
   // A static program: the kernel runs it directly.
