@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { debianRootfs, devRootfsPolicy, skipUnlessDebianRootfs, writableRootfsCopy } from './lib/rootfs.js';
 import { makeTmpDir, runAs, runTsbox, skipUnlessUnprivileged, tmpPolicy, which } from './lib/run.js';
 import { helper } from './lib/helpers.js';
+import { writeCorruptPrograms } from './lib/corrupt-programs.js';
 
 const skip = skipUnlessDebianRootfs() || skipUnlessUnprivileged();
 const rootfs = skip ? '' : debianRootfs();
@@ -224,6 +225,21 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, native.stdout.replaceAll(`${dir}/`, '/w/'), r.stderr);
     assert.equal(r.stdout, 'empty 0\n/w/two: 1: ab: not found\ntwo 127\n');
+  });
+
+  test('exec of 80 corrupted programs under the guest root: tsbox never fails itself', async () => {
+    // Each planned by tsbox (the guest's loader is run explicitly): the headers are parsed here.
+    const dir = makeTmpDir({ forUser: user });
+    const files = writeCorruptPrograms(dir, 80, 20261205, { forUser: true });
+    const fe = helper('forkexec');
+    const p = rootPolicy(`paths:\n  - { guest: /w, host: ${dir} }\n  - { guest: /h, host: ${path.dirname(fe)}, access: ro }\n`);
+    const loop = `for f in ${files.map((f) => f.name).join(' ')}; do echo "$f $(timeout 5 /h/${path.basename(fe)} 1 /w/$f 2>/dev/null)"; done`;
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', loop], { user, cwd: '/', timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, files.length, r.stdout);
+    lines.forEach((line, i) => assert.match(line, new RegExp(`^c${i} forkexec 1 (ok|failed at 0 (exit|signal) \\d+)$`), line));
   });
 
   test('a guest program whose loader is missing or a FIFO fails as the kernel fails it, at once', async () => {
