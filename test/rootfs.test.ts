@@ -227,6 +227,15 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     assert.equal(r.stdout, 'empty 0\n/w/two: 1: ab: not found\ntwo 127\n');
   });
 
+  test('fexecve of a memfd holding a guest program: run with the guest loader', async () => {
+    // No path names the program: the loader gets it through /proc/PID/fd/N.
+    const spawn = helper('spawn');
+    const p = rootPolicy(`paths:\n  - { guest: /h, host: ${path.dirname(spawn)}, access: ro }\n`);
+    const r = await runTsbox(['run', p, '--', `/h/${path.basename(spawn)}`, 'memfd', '/usr/bin/perl', '-e', 'print "perl $^V from a memfd\\n"'], { user, cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^perl v5\.\d+\.\d+ from a memfd\nspawn memfd exit 0\n$/);
+  });
+
   test('exec of 80 corrupted programs under the guest root: tsbox never fails itself', async () => {
     // Each planned by tsbox (the guest's loader is run explicitly): the headers are parsed here.
     const dir = makeTmpDir({ forUser: user });

@@ -61,11 +61,11 @@ describe('pipelines and process trees', () => {
     assert.equal(failing.code, 1);
   });
 
-  test('children made by vfork, posix_spawn (CLONE_VFORK) and raw clone are followed: binds apply in them', async () => {
+  test('children made by vfork, posix_spawn (CLONE_VFORK), raw clone and fexecve of a memfd are followed: binds apply in them', async () => {
     const host = makeTmpDir();
     fs.writeFileSync(path.join(host, 'file'), 'inside the bind\n');
     const policy = `${PLAIN}paths:\n  - { guest: /work, host: ${JSON.stringify(host)}, access: ro }\n`;
-    for (const mode of ['vfork', 'posix_spawn', 'clone']) {
+    for (const mode of ['vfork', 'posix_spawn', 'clone', 'memfd']) {
       // Nested: the grandchild is started the same way, so a missed child would be a missed tree.
       const r = await sandbox(policy, [helper('spawn'), mode, helper('spawn'), mode, '/bin/cat', '/work/file']);
       assert.equal(r.code, 0, show(r));

@@ -229,10 +229,15 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   const dirfd = dirfdArg >= 0 ? regs.argInt(dirfdArg) : AT_FDCWD;
   let target: Resolved | number;
   if (raw === '' && flags & AT_EMPTY_PATH) {
-    // fexecve: the program is the fd itself.
-    const host = hostLink(`/proc/${t.pid}/fd/${dirfd}`);
-    const guest = host && sv.translator.toGuest(host);
-    target = guest ? resolveGuest(sv, t, guest, AT_FDCWD) : ERRNO.ENOEXEC;
+    // fexecve: the program is the fd itself. One the guest can name by a path is planned by
+    // that path; one it cannot (a memfd, a deleted file) is read and run through its /proc link,
+    // which a guest loader can open too (as long as the fd survives the exec: not O_CLOEXEC).
+    const link = `/proc/${t.pid}/fd/${dirfd}`;
+    const host = hostLink(link);
+    const named = host !== null && host.startsWith('/') && !host.endsWith(' (deleted)') ? sv.translator.toGuest(host) : null;
+    if (host === null) target = ERRNO.EBADF;
+    else if (named !== null) target = resolveGuest(sv, t, named, AT_FDCWD);
+    else target = { guest: link, host: link, rule: null, mapped: false, magic: true };
   } else {
     target = resolveGuest(sv, t, raw, dirfd);
     if (flags & AT_SYMLINK_NOFOLLOW) {
@@ -247,7 +252,9 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   }
   if (typeof target === 'number') return sv.skip(t, -target);
   const argvPointer = regs.arg(argvArg);
-  const plan = planExec(sv, t, target, () => readArgv(sv, t, argvPointer), raw, 0);
+  // The name a script's interpreter is given for it: the kernel's /dev/fd/N for fexecve.
+  const asGiven = raw === '' && flags & AT_EMPTY_PATH ? `/dev/fd/${dirfd}` : raw;
+  const plan = planExec(sv, t, target, () => readArgv(sv, t, argvPointer), asGiven, 0);
   if (typeof plan === 'number') return sv.skip(t, -plan);
   // The kernel finds the same files by itself. The path handler would only look again, unless a
   // trace or report wants to see the call.
