@@ -235,5 +235,11 @@ function identityRemaps(id: { uid: number; gid: number }, source: string): Remap
     rule(['setfsgid'], id.gid),
     // No supplementary groups: `id` then shows the primary group only.
     rule(['getgroups'], 0),
+    // chroot, as PRoot's fake root has it: into the guest's own "/" (what installers and dpkg do
+    // when the target is the running system) it succeeds and changes nothing; anywhere else it is
+    // refused as it would be for the real, unprivileged user. Either way the kernel's "/" stays
+    // the one the supervisor translates against.
+    ...(id.uid === 0 ? [{ ...rule(['chroot'], 0), args: [{ kind: 'path' as const, index: 0, op: 'eq' as const, path: '/' }] }] : []),
+    { syscalls: refs(['chroot']), args: [], result: errnoAction('EPERM'), origin: 'identity', source },
   ];
 }

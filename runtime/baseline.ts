@@ -2,7 +2,7 @@
 // program get around the supervisor or attack the host. They run in the kernel (seccomp), before
 // the policy's own rules. Each has its reason; docs/SECURITY.md lists them for reviewers.
 import { hostArch, ERRNO } from '../arch/index.js';
-import type { DenyRule, ScalarCondition } from '../policy/plan.js';
+import type { DenyRule, Plan, ScalarCondition } from '../policy/plan.js';
 
 const TIOCSTI = 0x5412; // push bytes into a terminal's input queue: types commands into the caller's shell
 const TIOCLINUX = 0x541c; // virtual console tricks, including pasting into a console
@@ -54,15 +54,23 @@ export const BASELINE: readonly Baseline[] = [
     reason: 'TIOCSTI injects keystrokes into the terminal the sandbox shares with the user\'s shell' },
   { syscalls: ['ioctl'], args: [{ index: 1, op: 'eq', value: String(TIOCLINUX) }], errno: 'EPERM',
     reason: 'TIOCLINUX can paste into a virtual console shared with the host' },
+  // Under `identity:` the remaps answer every chroot (compile.ts) and it never gets here.
+  { syscalls: ['chroot'], errno: 'EPERM',
+    reason: 'chroot moves the kernel\'s "/" from under the supervisor (a real root running tsbox could); Landlock does not restrict it' },
   { syscalls: ['kexec_load', 'kexec_file_load', 'init_module', 'finit_module', 'delete_module', 'reboot', 'swapon', 'swapoff', 'acct', 'quotactl'],
     errno: 'EPERM', reason: 'administration of the host kernel; refused for non-root anyway, refused here for root too' },
 ];
 
-/** The baseline as plan deny rules (syscalls this kernel's table lacks are skipped). */
-export function baselineRules(): DenyRule[] {
+/**
+ * The baseline as plan deny rules (syscalls this kernel's table lacks are skipped). Calls the
+ * plan's remaps answer in the supervisor (chroot under `identity:`) are left to them: they never
+ * reach the kernel either.
+ */
+export function baselineRules(plan: Plan): DenyRule[] {
   const table = hostArch().syscalls;
+  const remapped = new Set(plan.syscalls.remap.filter((r) => r.origin === 'identity').flatMap((r) => r.syscalls.map((s) => s.name)));
   return BASELINE.map((b) => ({
-    syscalls: b.syscalls.filter((n) => table[n] !== undefined).map((name) => ({ name, nr: table[name] })),
+    syscalls: b.syscalls.filter((n) => table[n] !== undefined && !remapped.has(n)).map((name) => ({ name, nr: table[name] })),
     args: b.args ?? [],
     action: { kind: 'errno' as const, errno: ERRNO[b.errno], errnoName: b.errno },
     source: `baseline: ${b.reason}`,

@@ -119,7 +119,7 @@ export function buildSeccompFilter({ plan, trapped, trapOnlyIfSet }: FilterInput
   emitDenyRules(p, plan.syscalls.deny, (rule, index) => denyAction(rule, index, traced));
   // The baseline (baseline.ts) comes after the policy's rules, so a policy can pick another errno
   // for the same call, but cannot let it through.
-  emitDenyRules(p, baselineRules(), (rule) => denyAction(rule, 0, false));
+  emitDenyRules(p, baselineRules(plan), (rule) => denyAction(rule, 0, false));
   // fstat is glibc's newfstatat(fd, "", AT_EMPTY_PATH): a query on an open fd, nothing to
   // translate. Let such calls through in the kernel instead of stopping on every fstat. (A
   // program that passes a non-empty path with AT_EMPTY_PATH gets its stat untranslated: metadata

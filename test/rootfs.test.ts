@@ -291,6 +291,20 @@ describe('fake root inside a rootfs', { skip }, () => {
     assert.equal(st.uid, 65534);
   });
 
+  test('chroot under fake root: into the guest\'s own "/" it succeeds and changes nothing, elsewhere EPERM, as under proot -0', async () => {
+    const script = 'chroot / /bin/sh -c "echo inside; ls -d /usr"; echo "chroot / $?"; cd /usr && chroot .. /bin/true; echo "chroot .. $?"; ' +
+      'chroot /usr /bin/true 2>&1; echo "chroot /usr $?"';
+    const p = rootPolicy('identity: { uid: 0, gid: 0 }\n');
+    const r = await runTsbox(['run', p, '--', 'sh', '-c', script], { user, cwd: '/' });
+    assert.equal(r.code, 0, r.stderr);
+    const expected = "inside\n/usr\nchroot / 0\nchroot .. 0\nchroot: cannot change root directory to '/usr': Operation not permitted\nchroot /usr 125\n";
+    assert.equal(r.stdout, expected, r.stderr);
+    if (which('proot')) {
+      const oracle = await runAs('proot', ['-0', '-r', rootfs, '-b', '/proc', '-b', '/dev', '-w', '/', 'sh', '-c', script], { user, cwd: '/' });
+      assert.equal(r.stdout, oracle.stdout, 'PRoot -0 answers the same');
+    }
+  });
+
   test('chown succeeds inside, the host file keeps its real owner', async () => {
     const root = writableRootfsCopy(user);
     const p = tmpPolicy(`version: 1\nroot: ${root}\nidentity: { uid: 0, gid: 0 }\n`, makeTmpDir({ forUser: user }));

@@ -228,6 +228,18 @@ describe('identity', () => {
     if (lines[4] !== 'no-python') assert.equal(lines[4], '(4242, 4242, 4242) (4343, 4343, 4343)');
   });
 
+  test('chroot: refused in the kernel for everyone (a real root too); under identity uid 0 into "/" a no-op success', async () => {
+    // Run as whoever runs the suite: in CI that is root, who could chroot for real natively.
+    const dir = makeTmpDir();
+    const native = await runNative('chroot', [dir, '/bin/true']);
+    if (isRoot()) assert.match(native.stderr, /No such file|failed to run/, 'natively root chroots (then finds no /bin/true there)');
+    const r = await sandbox(HEAD, ['sh', '-c', `chroot ${dir} /bin/true 2>&1; echo "chroot $?"; chroot / /bin/true 2>&1; echo "chroot / $?"`]);
+    assert.equal(r.stdout, `chroot: cannot change root directory to '${dir}': Operation not permitted\nchroot 125\n` +
+      "chroot: cannot change root directory to '/': Operation not permitted\nchroot / 125\n", show(r));
+    const f = await sandbox(`${HEAD}identity: { uid: 0, gid: 0 }\n`, ['sh', '-c', `chroot / /bin/true; echo "chroot / $?"; chroot ${dir} /bin/true 2>&1; echo "chroot $?"`]);
+    assert.equal(f.stdout, `chroot / 0\nchroot: cannot change root directory to '${dir}': Operation not permitted\nchroot 125\n`, show(f));
+  });
+
 });
 
 describe('network: none', () => {
