@@ -26,7 +26,14 @@ export interface TraceeMemory {
   writeNative(pid: number, addr: number, source: NativeMemory, len: number): boolean;
   /** Reads a NUL-terminated string (at most PATH_MAX bytes); null on a fault or no terminator. */
   readCString(pid: number, addr: number): string | null;
+  /**
+   * A path argument as the kernel reads one: the string, or the errno the kernel would give —
+   * EFAULT for memory it cannot read, ENAMETOOLONG for no NUL within PATH_MAX bytes.
+   */
+  readPath(pid: number, addr: number): string | number;
 }
+
+const EFAULT = 14, ENAMETOOLONG = 36;
 
 // Transfer buffers: room for two paths at first, grown for the rare bigger transfer (a directory
 // listing being filtered, a long argv for a guest loader). An outgrown block is never freed:
@@ -63,20 +70,25 @@ abstract class BaseMemory implements TraceeMemory {
   }
 
   readCString(pid: number, addr: number): string | null {
-    if (addr === 0) return null;
+    const s = this.readPath(pid, addr);
+    return typeof s === 'string' ? s : null;
+  }
+
+  readPath(pid: number, addr: number): string | number {
+    if (addr === 0) return EFAULT;
     let total = 0;
     let chunk = FIRST_CHUNK; // most paths are short: do not copy a whole page for them
     while (total < PATH_MAX) {
       // Never read across a page boundary in one go: the next page may be unmapped.
       const here = addr + total;
       const len = Math.min(PAGE - (here % PAGE), PATH_MAX - total, chunk);
-      if (!this.readInto(pid, here, len, total)) return null;
+      if (!this.readInto(pid, here, len, total)) return EFAULT;
       const nul = scratch.bytes.indexOf(0, total);
       if (nul >= 0 && nul < total + len) return scratch.bytes.toString('latin1', 0, nul);
       total += len;
       chunk = PAGE;
     }
-    return null;
+    return ENAMETOOLONG;
   }
 }
 

@@ -223,8 +223,8 @@ function handleExec(sv: Supervisor, t: Tracee, at: boolean): boolean {
   // What an earlier exec that failed left here must not outlive it.
   t.pendingExe = null;
   t.pendingViaLoader = false;
-  const raw = sv.memory.readCString(t.pid, regs.arg(pathArg));
-  if (raw === null) return sv.skip(t, -ERRNO.EFAULT);
+  const raw = sv.memory.readPath(t.pid, regs.arg(pathArg));
+  if (typeof raw === 'number') return sv.skip(t, -raw);
   const flags = flagsArg >= 0 ? regs.argInt(flagsArg) : 0;
   const dirfd = dirfdArg >= 0 ? regs.argInt(dirfdArg) : AT_FDCWD;
   let target: Resolved | number;

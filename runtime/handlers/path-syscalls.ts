@@ -52,8 +52,8 @@ function handlePathCall(sv: Supervisor, t: Tracee, nr: number, spec: PathSyscall
       if (errno) return sv.skip(t, -errno);
       continue;
     }
-    const raw = sv.memory.readCString(pid, ptr);
-    if (raw === null) return sv.skip(t, -ERRNO.EFAULT);
+    const raw = sv.memory.readPath(pid, ptr);
+    if (typeof raw === 'number') return sv.skip(t, -raw);
     if (raw === '' && a.emptyPath && (a.emptyPath.bit === 0 || regs.argInt(a.emptyPath.arg) & a.emptyPath.bit)) {
       // An operation on the fd itself: nothing to translate, but ro/none still hold for changes.
       const errno = a.intent === 'read' || a.intent === 'exec' || a.dirfd === undefined ? 0 : fdChangeErrno(sv, t, regs.argInt(a.dirfd), a.intent);

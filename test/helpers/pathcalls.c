@@ -390,6 +390,22 @@ int main(int argc, char **argv) {
   CALL("unlink $D/sub/c", SYS_unlink, p("sub/c"));
 #endif
 
+  /* Names as long as the kernel refuses: no NUL within PATH_MAX bytes is ENAMETOOLONG, not a
+   * fault; one byte less is a name the kernel reads (then too long a component, or missing). */
+  {
+    static char longname[PATH_MAX + 64];
+    for (size_t n = PATH_MAX - 1; n <= PATH_MAX + 1; n++) {
+      snprintf(longname, sizeof longname, "%s/", D);
+      size_t at = strlen(longname);
+      memset(longname + at, 'x', n - at);
+      longname[n] = 0;
+      CALL(L("newfstatat name of %zu bytes", n), SYS_newfstatat, AT_FDCWD, longname, &(struct stat){0}, 0);
+      CALLFD(L("openat name of %zu bytes", n), SYS_openat, AT_FDCWD, longname, O_RDONLY);
+      CALL(L("mkdir name of %zu bytes", n), SYS_mkdir, longname, 0755);
+      CALL(L("execve name of %zu bytes", n), SYS_execve, longname, (char *[]){longname, NULL}, (char *[]){NULL});
+    }
+  }
+
   /* cleanup */
   listdir(dfd, "getdents64 dfd");
   CALL("unlinkat AT_FDCWD $D/sub AT_REMOVEDIR", SYS_unlinkat, AT_FDCWD, p("sub"), AT_REMOVEDIR);
