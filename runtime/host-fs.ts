@@ -6,7 +6,7 @@ import { allocNative, freeNative, lastErrno, lstatRaw, readlinkRaw, syscall6, ty
 
 const arch = hostArch();
 const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFLNK = 0o120000, S_IFREG = 0o100000;
-const ENOTDIR = 20;
+const ENOTDIR = 20, ENAMETOOLONG = 36;
 
 const pathMem = allocNative(8192);
 const statMem = allocNative(256);
@@ -17,7 +17,8 @@ function put(path: string): void {
   pathMem.bytes[n] = 0;
 }
 
-export type HostKind = 'missing' | 'notdir' | 'dir' | 'symlink' | 'other';
+/** 'toolong': a component longer than NAME_MAX (the kernel's ENAMETOOLONG). */
+export type HostKind = 'missing' | 'notdir' | 'toolong' | 'dir' | 'symlink' | 'other';
 
 // The path whose lstat result statMem holds, within the current stop (see reuseLstat).
 let lstatOf: string | null = null;
@@ -25,7 +26,10 @@ let lstatOf: string | null = null;
 export function lookupHost(path: string): HostKind {
   put(path);
   lstatOf = null;
-  if (lstatRaw(pathMem.ptr, statMem.ptr) !== 0) return lastErrno() === ENOTDIR ? 'notdir' : 'missing';
+  if (lstatRaw(pathMem.ptr, statMem.ptr) !== 0) {
+    const errno = lastErrno();
+    return errno === ENOTDIR ? 'notdir' : errno === ENAMETOOLONG ? 'toolong' : 'missing';
+  }
   const mode = statMem.view.getUint32(arch.statModeOffset, true) & S_IFMT;
   lstatOf = path;
   return mode === S_IFDIR ? 'dir' : mode === S_IFLNK ? 'symlink' : 'other';

@@ -32,6 +32,9 @@ export interface Base {
 }
 
 
+/** A `.` component after a name: "x/." or "x/./y" (a leading "./" or "/./" is fine). */
+const DOT_AFTER_NAME = /[^/]\/+\.(\/|$)/;
+
 /** An absolute path with no empty, `.` or `..` component and no trailing slash. */
 const NORMAL_ABSOLUTE = /^(\/(?!\.\.?(\/|$))[^/]+)+$/;
 
@@ -157,7 +160,8 @@ export class PathTranslator {
    * symlink resolves to its lexical form. One openat2 instead of one lstat per component.
    */
   private resolveLexically(raw: string, base: Base, followLast: boolean): Resolved | null {
-    if (raw.includes('..')) return null;
+    // `..`, and `.` after a name ("file/.": ENOTDIR), need each component looked at: the walk.
+    if (raw.includes('..') || DOT_AFTER_NAME.test(raw)) return null;
     const absolute = raw.startsWith('/');
     const trailingSlash = raw.endsWith('/') && raw.length > 1;
     const guest = lexicalJoin(absolute ? '/' : base.guest, raw);
@@ -191,7 +195,8 @@ export class PathTranslator {
         done.pop(); // at the guest "/" this is a no-op: `..` cannot climb out
         continue;
       }
-      const isLast = !pending.some((p) => p !== '' && p !== '.');
+      // A name followed by "/." is not the last one: the kernel must walk into it (ENOTDIR for a file).
+      const isLast = !pending.some((p) => p !== '');
       // The supervisor is not the tracee: its /proc/self is the wrong process.
       const name = done.length === 1 && done[0] === 'proc' && (part === 'self' || part === 'thread-self') ? String(pid) : part;
       done.push(name);
@@ -201,6 +206,7 @@ export class PathTranslator {
       if (host !== guest) nonIdentity = true;
       const kind = lookupHost(host);
       if (kind === 'notdir') return { errno: ERRNO.ENOTDIR };
+      if (kind === 'toolong') return { errno: ERRNO.ENAMETOOLONG };
       if (kind === 'missing') {
         // Missing: as the last component it may be created; anything after it (even `..`) the
         // kernel cannot walk through.

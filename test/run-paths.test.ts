@@ -333,6 +333,30 @@ for (const memory of ['vm', 'peek'] as const) {
       }
     });
 
+    test('odd names (x/., dir/.., a 256-byte component, trailing slashes, dangling links) get the native answers', async () => {
+      const dir = path.join(fx.work, 'sub', 'odd');
+      fs.mkdirSync(path.join(dir, 'dir', 'sub'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'file'), 'x\n');
+      fs.symlinkSync('file', path.join(dir, 'lnk'));
+      fs.symlinkSync('nowhere', path.join(dir, 'dangling'));
+      fs.symlinkSync('dir', path.join(dir, 'dlnk'));
+      const names = ['file', 'file/', 'file/.', 'file/./', 'file/./..', 'file/../file', 'dir/', 'dir/.', 'dir/..', 'dir/./../file',
+        'dir/sub/../../file', './dir/./sub/.', 'lnk', 'lnk/', 'lnk/.', 'dangling', 'dangling/', 'dangling/.', 'dlnk/', 'dlnk/.',
+        'dlnk/sub/..', 'dlnk/../file', 'dir//sub', 'a'.repeat(255), 'a'.repeat(256), `dir/${'b'.repeat(256)}/x`, 'file/x',
+        'nonexist/..', 'nonexist/../file', 'missing/'];
+      // Each name through lstat, stat and open (coreutils), errors included, the folder shown as B.
+      const script = (base: string) => names.map((n) =>
+        `for c in "stat -c %F" "stat -L -c %F" "cat"; do echo "$c ${n.slice(0, 12)}: $($c '${base}/${n}' 2>&1 >/dev/null | sed 's|${base}|B|g')"; done`).join('; ');
+      try {
+        const native = await runNative('sh', ['-c', script(dir)]);
+        const r = await sh(script('/work/sub/odd'));
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, native.stdout, diffLines(native.stdout, r.stdout));
+      } finally {
+        fs.rmSync(dir, { recursive: true });
+      }
+    });
+
     test('a program rewritten in place (same file, same size) between two execs runs as it is now', async () => {
       const v1 = '#!/bin/sh\necho one\n';
       const v2 = '#!/bin/cat\nhi one!\n';
