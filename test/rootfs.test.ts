@@ -20,6 +20,18 @@ function rootPolicy(extra = ''): string {
   return tmpPolicy(`version: 1\nroot: ${rootfs}\n${extra}`, dir);
 }
 
+/**
+ * A test helper program (compiled on the host) inside the guest: the policy binds the helpers'
+ * folder read-only at /h (plus `extraPaths`, YAML list items), `path` is the helper's guest path.
+ */
+function helperInGuest(name: string, extraPaths = ''): { policy: string; path: string } {
+  const host = helper(name);
+  return {
+    policy: rootPolicy(`paths:\n  - { guest: /h, host: ${path.dirname(host)}, access: ro }\n${extraPaths}`),
+    path: `/h/${path.basename(host)}`,
+  };
+}
+
 async function inGuest(policy: string, script: string, input?: string) {
   return runTsbox(['run', policy, '--', 'sh', '-c', script], { user, input, cwd: '/' });
 }
@@ -174,9 +186,8 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
   test('exec from a second thread: /proc/self/exe names the new guest program', async () => {
     // The kernel hands the exec'ing thread the leader's pid; tsbox must carry what that thread's
     // exec planned (the guest program behind the loader) over to the leader.
-    const threads = helper('threads');
-    const p = rootPolicy(`paths:\n  - { guest: /h, host: ${path.dirname(threads)}, access: ro }\n`);
-    const r = await runTsbox(['run', p, '--', `/h/${path.basename(threads)}`, '-x', '/usr/bin/perl', '-e', 'print readlink("/proc/self/exe"), " $0\\n"'], { user, cwd: '/' });
+    const threads = helperInGuest('threads');
+    const r = await runTsbox(['run', threads.policy, '--', threads.path, '-x', '/usr/bin/perl', '-e', 'print readlink("/proc/self/exe"), " $0\\n"'], { user, cwd: '/' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '/usr/bin/perl -e\n');
   });
@@ -229,9 +240,8 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
 
   test('fexecve of a memfd holding a guest program: run with the guest loader', async () => {
     // No path names the program: the loader gets it through /proc/PID/fd/N.
-    const spawn = helper('spawn');
-    const p = rootPolicy(`paths:\n  - { guest: /h, host: ${path.dirname(spawn)}, access: ro }\n`);
-    const r = await runTsbox(['run', p, '--', `/h/${path.basename(spawn)}`, 'memfd', '/usr/bin/perl', '-e', 'print "perl $^V from a memfd\\n"'], { user, cwd: '/' });
+    const spawn = helperInGuest('spawn');
+    const r = await runTsbox(['run', spawn.policy, '--', spawn.path, 'memfd', '/usr/bin/perl', '-e', 'print "perl $^V from a memfd\\n"'], { user, cwd: '/' });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^perl v5\.\d+\.\d+ from a memfd\nspawn memfd exit 0\n$/);
   });
@@ -240,9 +250,9 @@ describe('a Debian rootfs as the guest "/"', { skip }, () => {
     // Each planned by tsbox (the guest's loader is run explicitly): the headers are parsed here.
     const dir = makeTmpDir({ forUser: user });
     const files = writeCorruptPrograms(dir, 80, 20261205, { forUser: true });
-    const fe = helper('forkexec');
-    const p = rootPolicy(`paths:\n  - { guest: /w, host: ${dir} }\n  - { guest: /h, host: ${path.dirname(fe)}, access: ro }\n`);
-    const loop = `for f in ${files.map((f) => f.name).join(' ')}; do echo "$f $(timeout 5 /h/${path.basename(fe)} 1 /w/$f 2>/dev/null)"; done`;
+    const fe = helperInGuest('forkexec', `  - { guest: /w, host: ${dir} }\n`);
+    const p = fe.policy;
+    const loop = `for f in ${files.map((f) => f.name).join(' ')}; do echo "$f $(timeout 5 ${fe.path} 1 /w/$f 2>/dev/null)"; done`;
     const r = await runTsbox(['run', p, '--', 'sh', '-c', loop], { user, cwd: '/', timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /internal error/);
